@@ -1,0 +1,103 @@
+"""The Cleaner: segment a document, score its blocks, keep the body.
+
+One object loads the model once and then cleans any number of documents, one at a time
+(`clean`) or as a lazy stream (`pipe`), so a long stream never holds more than the
+document at hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from . import model as model_io
+from .segment import html_blocks, html_title, parse_html, text_blocks
+from .types import LABELS, Block, Document, Kind, LineDecision, Result
+
+DEFAULT_THRESHOLD = 0.5
+TITLE_THRESHOLD = 0.5
+
+
+class Cleaner:
+    """Loads the model once; `clean(doc)` for one document, `pipe(docs)` for a stream."""
+
+    def __init__(self, model_dir: Path | str | None = None, threshold: float | None = None):
+        self.model_dir = None if model_dir is None else Path(model_dir)
+        self.models, self.meta = model_io.load(self.model_dir)
+        self.threshold = (
+            threshold if threshold is not None else float(self.meta.get("threshold", DEFAULT_THRESHOLD))
+        )
+        self.version = str(self.meta.get("version", "unknown"))
+
+    def __reduce__(self):
+        """Pickle as a path, so workers reload the (verified) model instead of copying it."""
+        return (type(self), (self.model_dir, self.threshold))
+
+    def clean(self, doc: Document | str, kind: Kind | None = None) -> Result:
+        """Clean one document; a bare string is taken as plain text unless `kind` says html."""
+        if isinstance(doc, str):
+            doc = Document(content=doc, kind=kind or "text")
+        fallback_title = None
+        if doc.kind == "html":
+            tree = parse_html(doc.content)
+            blocks = html_blocks(tree)
+            fallback_title = html_title(tree)
+        else:
+            blocks = text_blocks(doc.content)
+        return self._decide(doc, blocks, fallback_title)
+
+    def pipe(self, docs: Iterable[Document | str]) -> Iterator[Result]:
+        """Clean documents lazily, in order."""
+        for doc in docs:
+            yield self.clean(doc)
+
+    def score(self, blocks: list[Block], kind: Kind) -> np.ndarray:
+        """Class probabilities (chrome, body, title) for each block."""
+        return self.models[kind].predict_proba(blocks)
+
+    def _decide(self, doc: Document, blocks: list[Block], fallback_title: str | None) -> Result:
+        proba = self.score(blocks, doc.kind)
+        body = proba[:, 1] if len(blocks) else np.zeros(0)
+        keep = body >= self.threshold
+        title_index = -1
+        if len(blocks):
+            candidates = np.where(keep, -1.0, proba[:, 2])
+            best = int(np.argmax(candidates))
+            if candidates[best] >= TITLE_THRESHOLD:
+                title_index = best
+        lines = []
+        for i, block in enumerate(blocks):
+            label = "body" if keep[i] else ("title" if i == title_index else "chrome")
+            lines.append(LineDecision(block.text, label, round(float(body[i]), 4)))
+        title = blocks[title_index].text if title_index >= 0 else fallback_title
+        text = "\n\n".join(block.text for block, kept in zip(blocks, keep) if kept)
+        return Result(
+            id=doc.id, url=doc.url, title=title, text=text, lines=tuple(lines),
+            model_version=self.version,
+        )
+
+
+_default: Cleaner | None = None
+
+
+def default_cleaner() -> Cleaner:
+    """The shipped model, loaded on first use and shared by `clean_text`/`clean_html`."""
+    global _default
+    if _default is None:
+        _default = Cleaner()
+    return _default
+
+
+def clean_text(text: str) -> str:
+    """The body of a plain-text scrape, paragraphs separated by a blank line."""
+    return default_cleaner().clean(Document(content=text, kind="text")).text
+
+
+def clean_html(html: str) -> str:
+    """The body of an HTML page, paragraphs separated by a blank line."""
+    return default_cleaner().clean(Document(content=html, kind="html")).text
+
+
+__all__ = ["Cleaner", "clean_text", "clean_html", "LABELS"]

@@ -1,0 +1,120 @@
+"""The `clean` command: clean scrapes to JSON Lines, retrain, evaluate.
+
+`clean [FILE ...]` cleans; `clean train` rebuilds the model; `clean evaluate` scores it on
+a labeled corpus. Exit status: 0 when every record was cleaned, 1 when any record came
+out as an error record, 2 for a usage or model error. A closed downstream pipe or Ctrl-C
+ends quietly, with every written line a whole record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+from .clean import Cleaner
+from .model import ModelError
+from .records import (
+    Document, InputError, dumps, error_record, open_input, read_jsonl, read_single,
+    result_record, sniff_format,
+)
+
+SUBCOMMANDS = ("train", "evaluate")
+
+
+def _clean_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clean",
+        description="Keep the article body of web scrapes; write one JSON record per document. "
+        "Also: `clean train` (rebuild the model), `clean evaluate` (score it on a labeled corpus).",
+    )
+    parser.add_argument("files", nargs="*", default=["-"], help="inputs ('-' or none: stdin); .gz is read too")
+    parser.add_argument("--format", choices=("auto", "jsonl", "html", "text"), default="auto",
+                        help="input format; auto decides from the first bytes of each input")
+    parser.add_argument("--explain", action="store_true", help="add every line with its decision and score")
+    parser.add_argument("--text-only", action="store_true",
+                        help="print just the clean text (one document per input only)")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a model directory to use instead of the shipped one. A model file is a "
+                        "pickle and runs code when loaded: name only models you trust")
+    parser.add_argument("--threshold", type=float, default=None, help="body probability needed to keep a line")
+    return parser
+
+
+def iter_documents(paths: Sequence[str], forced: str, stdin: IO[bytes]) -> Iterator[Document | InputError]:
+    """Documents from every input, in order; a single-document input yields one."""
+    for path in paths:
+        name = None if path == "-" else path
+        try:
+            stream = open_input(path, stdin)
+        except OSError as exc:
+            yield InputError(f"cannot read {path}: {exc.strerror or exc}", id=name)
+            continue
+        with stream:
+            head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
+            kind = sniff_format(head) if forced == "auto" else forced
+            if kind == "jsonl":
+                yield from read_jsonl(stream)
+            else:
+                yield read_single(stream.read(), kind, name)  # type: ignore[arg-type]
+
+
+def run_clean(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
+    cleaner = Cleaner(args.model, threshold=args.threshold)
+    failed = 0
+    written = 0
+    for item in iter_documents(args.files, args.format, stdin):
+        if isinstance(item, InputError):
+            record = error_record(item)
+            failed += 1
+        else:
+            try:
+                result = cleaner.clean(item)
+            except Exception as exc:  # one bad document must not end the stream
+                logging.getLogger(__name__).debug("cleaning failed", exc_info=True)
+                record = error_record(InputError(f"cleaning failed: {type(exc).__name__}: {exc}", item.id, None, item.extra))
+                failed += 1
+            else:
+                if args.text_only:
+                    if written:
+                        raise SystemExit("clean: --text-only takes one document; use JSON Lines output for several")
+                    stdout.write(result.text + "\n")
+                    stdout.flush()
+                    written += 1
+                    continue
+                record = result_record(result, item, explain=args.explain)
+        stdout.write(dumps(record) + "\n")
+        stdout.flush()
+        written += 1
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=os.environ.get("CLEANER_LOG", "WARNING"), format="clean: %(message)s")
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            from .commands import run_subcommand
+
+            return run_subcommand(argv[0], argv[1:])
+        args = _clean_parser().parse_args(argv)
+        return run_clean(args, sys.stdin.buffer, sys.stdout)
+    except ModelError as exc:
+        print(f"clean: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head -1`): stop quietly, and keep Python from
+        # complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""`clean train` and `clean evaluate`: the maintainer's commands, kept apart from cleaning.
+
+They import the training stack only when asked for, so `clean` itself starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .render import HELD_OUT_RENDERERS, RENDERERS, TRAIN_RENDERERS
+
+log = logging.getLogger(__name__)
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clean train", description="Rebuild the model from labeled data.")
+    parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="folder of labeled seed documents")
+    parser.add_argument("--fixtures", type=Path, default=Path("fixtures"), help="folder of labeled fixtures")
+    parser.add_argument("--corpus", type=Path, action="append", default=[],
+                        help="a labeled corpus (WCXB layout, or page.html + page.txt pairs); repeatable")
+    parser.add_argument("--renderers", nargs="+", default=list(TRAIN_RENDERERS), choices=sorted(RENDERERS),
+                        help="plain-text renderings of corpus pages that the text model learns from")
+    parser.add_argument("--out", type=Path, default=Path("models"), help="where the model and its card go")
+    return parser
+
+
+def _evaluate_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clean evaluate",
+        description="Cross-validate on a labeled corpus, grouped by site: cleaner, trafilatura and the oracle.",
+    )
+    parser.add_argument("--corpus", type=Path, required=True, help="WCXB layout or page.html + page.txt pairs")
+    parser.add_argument("--seeds", type=Path, default=Path("seeds"))
+    parser.add_argument("--fixtures", type=Path, default=Path("fixtures"))
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--max-folds", type=int, default=None, help="stop after this many folds (quick checks)")
+    parser.add_argument("--kinds", nargs="+", default=["html", "text"], choices=("html", "text"))
+    parser.add_argument("--train-renderers", nargs="+", default=list(TRAIN_RENDERERS), choices=sorted(RENDERERS))
+    parser.add_argument("--test-renderers", nargs="+", default=list(HELD_OUT_RENDERERS), choices=sorted(RENDERERS))
+    parser.add_argument("--no-trafilatura", action="store_true", help="skip the trafilatura baseline")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N pages (quick checks)")
+    parser.add_argument("--output", type=Path, default=None, help="write the scores as JSON here")
+    return parser
+
+
+def run_train(argv: Sequence[str]) -> int:
+    from .model_card import write_card
+    from .train import train_and_save
+
+    args = _train_parser().parse_args(argv)
+    command = "clean train " + shlex.join(argv) if argv else "clean train"
+    path = train_and_save(args.out, args.seeds, args.fixtures, args.corpus, args.renderers, command.strip())
+    write_card(args.out)
+    print(f"wrote {path} and {args.out / 'MODEL_CARD.md'}", file=sys.stderr)
+    return 0
+
+
+def trafilatura_scores(corpus_root: Path, docs) -> object:
+    """trafilatura 'default' on the same pages, read again from the corpus."""
+    import trafilatura
+
+    from .evaluate import Scores
+    from .records import decode_bytes
+
+    scores = Scores()
+    for doc in docs:
+        file_id = doc.name.split("/")[-1]
+        html = decode_bytes(gzip.decompress((corpus_root / "html" / f"{file_id}.html.gz").read_bytes()))
+        scores.add(doc, trafilatura.extract(html) or "")
+    return scores
+
+
+def run_evaluate(argv: Sequence[str]) -> int:
+    from .corpus import read_corpus
+    from .evaluate import cross_validate
+    from .train import load_handmade
+
+    args = _evaluate_parser().parse_args(argv)
+    if not args.corpus.is_dir():
+        print(f"clean evaluate: no corpus at {args.corpus}", file=sys.stderr)
+        return 2
+    renderers = list(dict.fromkeys(args.train_renderers + args.test_renderers)) if "text" in args.kinds else []
+    corpus = list(read_corpus(args.corpus, renderers, args.limit))
+    for doc in corpus:
+        renderer = doc.extra.get("renderer")
+        doc.extra["for_training"] = renderer is None or renderer in args.train_renderers
+    handmade = load_handmade(args.seeds, args.fixtures)
+    report: dict[str, object] = {"corpus": args.corpus.name, "folds": args.folds, "command": "clean evaluate " + shlex.join(argv)}
+    for kind in args.kinds:
+        if kind == "html":
+            results = cross_validate(corpus, handmade, "html", args.folds, max_folds=args.max_folds)["html"]
+            report["html"] = {name: s.summary() for name, s in results.items()}
+            if not args.no_trafilatura and (args.corpus / "html").is_dir():
+                html_docs = [d for d in corpus if d.kind == "html"]
+                tested = len(results["cleaner"].rows)
+                if args.max_folds is None:
+                    report["html"]["trafilatura"] = trafilatura_scores(args.corpus, html_docs).summary()
+                else:
+                    log.info("trafilatura baseline skipped with --max-folds (%d pages tested)", tested)
+        else:
+            tests = {
+                f"text:{r}": (lambda doc, r=r: doc.extra.get("renderer") == r) for r in args.test_renderers
+            }
+            by_test = cross_validate(corpus, handmade, "text", args.folds, tests, max_folds=args.max_folds)
+            for name, results in by_test.items():
+                report[name] = {system: s.summary() for system, s in results.items()}
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+def run_subcommand(name: str, argv: Sequence[str]) -> int:
+    logging.getLogger("cleaner").setLevel(logging.INFO)
+    if name == "train":
+        return run_train(argv)
+    return run_evaluate(argv)

@@ -1,0 +1,116 @@
+"""Scoring: WCXB word F1, snippet shares, and cross-validation grouped by site.
+
+The word metric follows the WCXB README: tokens are `\\w+` of the lower-cased text,
+overlap is the multiset intersection, an empty prediction for an empty gold scores 1.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from .corpus import LabeledDoc
+from .labels import words
+from .train import fit
+from .types import Kind
+
+log = logging.getLogger(__name__)
+
+
+def word_prf(predicted: str, gold: str) -> tuple[float, float, float]:
+    """Precision, recall and F1 over word tokens, as WCXB defines them."""
+    pred, ref = Counter(words(predicted)), Counter(words(gold))
+    n_pred, n_ref = sum(pred.values()), sum(ref.values())
+    if n_ref == 0:
+        return (1.0, 1.0, 1.0) if n_pred == 0 else (0.0, 0.0, 0.0)
+    if n_pred == 0:
+        return 0.0, 0.0, 0.0
+    overlap = sum((pred & ref).values())
+    p, r = overlap / n_pred, overlap / n_ref
+    return p, r, (2 * p * r / (p + r) if overlap else 0.0)
+
+
+def snippet_share(text: str, snippets: Sequence[str]) -> float | None:
+    if not snippets:
+        return None
+    lowered = text.lower()
+    return sum(1 for s in snippets if s.lower() in lowered) / len(snippets)
+
+
+@dataclass
+class Scores:
+    """Per-page scores collected for one system, summarised overall and per page type."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, doc: LabeledDoc, predicted: str) -> None:
+        p, r, f = word_prf(predicted, doc.gold or "")
+        self.rows.append({
+            "page_type": doc.page_type, "p": p, "r": r, "f1": f,
+            "with": snippet_share(predicted, doc.extra.get("with_", [])),
+            "without": snippet_share(predicted, doc.extra.get("without", [])),
+        })
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        by_type: dict[str, list[dict]] = defaultdict(list)
+        for row in self.rows:
+            by_type[row["page_type"]].append(row)
+        out = {"all": _mean(self.rows)}
+        for page_type in sorted(by_type):
+            out[page_type] = _mean(by_type[page_type])
+        return out
+
+
+def _mean(rows: list[dict]) -> dict[str, float]:
+    def avg(key: str) -> float:
+        values = [row[key] for row in rows if row[key] is not None]
+        return round(float(np.mean(values)), 4) if values else float("nan")
+
+    return {"pages": len(rows), "f1": avg("f1"), "precision": avg("p"), "recall": avg("r"),
+            "with": avg("with"), "without": avg("without")}
+
+
+def oracle_text(doc: LabeledDoc) -> str:
+    """The best any block-level decision can do: keep exactly the blocks labeled body."""
+    return "\n\n".join(b.text for b, label in zip(doc.blocks, doc.labels) if label == 1)
+
+
+def cross_validate(
+    corpus: Sequence[LabeledDoc], handmade: Sequence[LabeledDoc], kind: Kind, folds: int,
+    tests: dict[str, Callable[[LabeledDoc], bool]] | None = None,
+    threshold: float = 0.5, max_folds: int | None = None,
+) -> dict[str, dict[str, Scores]]:
+    """Train on the other sites' pages (plus hand-made docs), score on each held-out site.
+
+    `tests` names subsets of the held-out documents to score (e.g. one per text renderer).
+    Returns, per subset, scores for cleaner and for the oracle ceiling of the same blocks.
+    """
+    tests = tests or {kind: lambda doc: True}
+    docs = [doc for doc in corpus if doc.kind == kind]
+    page_groups = sorted({doc.group for doc in docs})
+    group_index = {g: i for i, g in enumerate(page_groups)}
+    groups = np.array([group_index[doc.group] for doc in docs])
+    results = {name: {"cleaner": Scores(), "oracle": Scores()} for name in tests}
+    splitter = GroupKFold(n_splits=folds)
+    for fold, (train_idx, test_idx) in enumerate(splitter.split(np.zeros(len(docs)), groups=groups)):
+        if max_folds is not None and fold >= max_folds:
+            break
+        train_docs = [docs[i] for i in train_idx if docs[i].extra.get("for_training", True)]
+        log.info("fold %d: training %s on %d pages", fold + 1, kind, len(train_docs))
+        model = fit(list(handmade) + train_docs, kinds=(kind,))[kind]
+        for i in test_idx:
+            doc = docs[i]
+            names = [name for name, wanted in tests.items() if wanted(doc)]
+            if not names:
+                continue
+            proba = model.predict_proba(doc.blocks)
+            kept = "\n\n".join(b.text for b, p in zip(doc.blocks, proba[:, 1]) if p >= threshold)
+            for name in names:
+                results[name]["cleaner"].add(doc, kept)
+                results[name]["oracle"].add(doc, oracle_text(doc))
+    return results

@@ -1,0 +1,171 @@
+"""Fit, score, save and load the two-stage block classifier.
+
+The persisted object is plain scikit-learn: per input kind ("html", "text"), a linear
+first stage over hashed block tokens and a gradient-boosted second stage over context
+features. Feature code stays outside the pickle (in `features.py`); `meta.json` beside
+the model records the versions and feature fingerprint it needs, and the SHA-256 of the
+model file, because loading a joblib file runs code: a file that does not match its
+recorded hash is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import GroupKFold
+
+from .features import block_stats, context_matrix, feature_fingerprint, token_matrix
+from .types import LABELS, Block, Kind
+
+log = logging.getLogger(__name__)
+
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "models"
+MODEL_FILE = "model.joblib"
+META_FILE = "meta.json"
+SEED = 13
+OOF_FOLDS = 5
+
+
+class ModelError(RuntimeError):
+    """The model cannot be used; the message says how to fix it."""
+
+
+@dataclass
+class KindModel:
+    """The two stages for one input kind. Plain sklearn estimators inside."""
+
+    first: SGDClassifier
+    second: HistGradientBoostingClassifier
+
+    def predict_proba(self, blocks: Sequence[Block]) -> np.ndarray:
+        """Class probabilities (chrome, body, title) per block."""
+        if not blocks:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        first = _full_proba(self.first, token_matrix(blocks))
+        context = context_matrix(block_stats(blocks), first)
+        return _full_proba(self.second, context)
+
+
+def _full_proba(estimator, X) -> np.ndarray:
+    """Probabilities over all three labels, even if a class was absent in training."""
+    proba = estimator.predict_proba(X)
+    out = np.zeros((proba.shape[0], len(LABELS)), dtype=np.float32)
+    for column, cls in enumerate(estimator.classes_):
+        out[:, int(cls)] = proba[:, column]
+    return out
+
+
+def _first_stage() -> SGDClassifier:
+    return SGDClassifier(
+        loss="log_loss", alpha=2e-6, max_iter=15, tol=None, random_state=SEED,
+        class_weight=None,
+    )
+
+
+def _second_stage() -> HistGradientBoostingClassifier:
+    return HistGradientBoostingClassifier(
+        max_iter=250, learning_rate=0.08, max_leaf_nodes=31, min_samples_leaf=40,
+        l2_regularization=1.0, random_state=SEED,
+    )
+
+
+def fit_kind(
+    docs: Sequence[Sequence[Block]],
+    labels: Sequence[Sequence[int]],
+    groups: Sequence[str],
+    weights: Sequence[float],
+) -> KindModel:
+    """Fit both stages; the second sees first-stage scores made out of fold, as at inference."""
+    from scipy.sparse import vstack
+
+    token_rows = [token_matrix(blocks) for blocks in docs]
+    y = np.concatenate([np.asarray(doc_labels, dtype=np.int64) for doc_labels in labels])
+    w = np.concatenate([np.full(len(b), wt, dtype=np.float64) for b, wt in zip(docs, weights)])
+    row_groups = np.concatenate([[g] * len(b) for b, g in zip(docs, groups)])
+    X_tokens = vstack(token_rows).tocsr()
+    oof = np.zeros((len(y), len(LABELS)), dtype=np.float32)
+    n_folds = min(OOF_FOLDS, len(set(groups)))
+    if n_folds >= 2:
+        for train_idx, test_idx in GroupKFold(n_splits=n_folds).split(X_tokens, y, row_groups):
+            stage = _first_stage().fit(X_tokens[train_idx], y[train_idx], sample_weight=w[train_idx])
+            oof[test_idx] = _full_proba(stage, X_tokens[test_idx])
+    first = _first_stage().fit(X_tokens, y, sample_weight=w)
+    if n_folds < 2:
+        oof = _full_proba(first, X_tokens)
+    contexts = []
+    start = 0
+    for blocks in docs:
+        end = start + len(blocks)
+        contexts.append(context_matrix(block_stats(blocks), oof[start:end]))
+        start = end
+    second = _second_stage().fit(np.vstack(contexts), y, sample_weight=w)
+    return KindModel(first=first, second=second)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def save(models: dict[Kind, KindModel], directory: Path, meta: dict[str, Any]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / MODEL_FILE
+    joblib.dump({kind: model for kind, model in models.items()}, path, compress=("xz", 6))
+    sha = file_sha256(path)
+    meta = {
+        "version": f"{meta.get('cleaner_version', '0')}+{sha[:10]}",
+        **meta,
+        "sklearn_version": sklearn.__version__,
+        "feature_fingerprint": feature_fingerprint(),
+        "sha256": sha,
+    }
+    (directory / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def load(directory: Path | None = None) -> tuple[dict[Kind, KindModel], dict[str, Any]]:
+    """Load a model directory after checking it: hash, sklearn version, feature set.
+
+    `directory=None` means the shipped model. Another directory must be named explicitly
+    by the caller: its pickle runs code when loaded, so only load models you trust.
+    """
+    directory = SHIPPED_DIR if directory is None else Path(directory)
+    meta_path, model_path = directory / META_FILE, directory / MODEL_FILE
+    if not meta_path.exists() or not model_path.exists():
+        raise ModelError(
+            f"no model in {directory} (need {MODEL_FILE} and {META_FILE}); "
+            "rebuild it with `clean train`"
+        )
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if file_sha256(model_path) != meta.get("sha256"):
+        raise ModelError(
+            f"{model_path} does not match the SHA-256 recorded in {meta_path}; refusing to "
+            "load it (a joblib file runs code). Reinstall cleaner or retrain with `clean train`."
+        )
+    if meta.get("sklearn_version") != sklearn.__version__:
+        raise ModelError(
+            f"the model was built with scikit-learn {meta.get('sklearn_version')}, but "
+            f"{sklearn.__version__} is installed; install scikit-learn=={meta.get('sklearn_version')} "
+            "or retrain with `clean train`"
+        )
+    if meta.get("feature_fingerprint") != feature_fingerprint():
+        raise ModelError(
+            f"the model was trained on features {meta.get('feature_fingerprint')}, but this "
+            f"cleaner computes {feature_fingerprint()}; retrain with `clean train`"
+        )
+    models = joblib.load(model_path)
+    return models, meta

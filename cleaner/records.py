@@ -1,0 +1,166 @@
+"""Input framing, byte decoding and output records for the JSON Lines stream.
+
+The contract: every input record yields exactly one output record, in input order:
+the cleaned result, or an `error` field that says what was wrong. Input is read as a
+stream, so an endless JSON Lines input is cleaned in bounded memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any, Literal
+
+import regex
+
+from .types import Document, Result
+
+InputFormat = Literal["auto", "jsonl", "html", "text"]
+SNIFF_BYTES = 4096
+_META_CHARSET = regex.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", regex.I)
+_HTML_START = regex.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", regex.I | regex.S)
+_HTML_TAGS = regex.compile(rb"</?(p|div|span|a|br|li|table|script|meta|title)\b[^>]*>", regex.I)
+CONTENT_FIELDS = ("html", "text")
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """An input record that cannot be cleaned, and why; it still becomes one output record."""
+
+    message: str
+    id: Any = None
+    line: int | None = None
+    passthrough: dict[str, Any] | None = None
+
+
+def decode_bytes(data: bytes, is_html: bool = True) -> str:
+    """Bytes to text: BOM, then UTF-8, then the page's declared charset, then a detector.
+
+    Never raises: undecodable bytes become U+FFFD rather than losing the document.
+    """
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if is_html:
+        declared = _META_CHARSET.search(data[:SNIFF_BYTES * 4])
+        if declared:
+            try:
+                return data.decode(declared.group(1).decode("ascii"), errors="replace")
+            except LookupError:
+                pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[: 1 << 20]).best()
+        if best is not None and best.encoding:
+            return data.decode(best.encoding, errors="replace")
+    except Exception:  # the detector is a best effort; the fallback below never fails
+        pass
+    return data.decode("utf-8", errors="replace")
+
+
+def looks_like_html(head: bytes) -> bool:
+    return bool(_HTML_START.match(head)) or len(_HTML_TAGS.findall(head)) >= 3
+
+
+def sniff_format(head: bytes) -> Literal["jsonl", "html", "text"]:
+    """Decide from the first bytes: a JSON object per line, an HTML page, or plain text."""
+    stripped = head.lstrip()
+    if stripped.startswith(b"{"):
+        first_line = stripped.split(b"\n", 1)[0]
+        try:
+            if isinstance(json.loads(first_line), dict):
+                return "jsonl"
+        except ValueError:
+            if b'"html"' in first_line or b'"text"' in first_line or b'"id"' in first_line:
+                return "jsonl"
+    if looks_like_html(stripped[:SNIFF_BYTES]):
+        return "html"
+    return "text"
+
+
+def open_input(path: str, stdin: IO[bytes]) -> IO[bytes]:
+    """A binary stream for a path ('-' is stdin); gzip is recognised by its magic bytes."""
+    raw = stdin if path == "-" else open(path, "rb")
+    peek = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
+    if peek == b"\x1f\x8b":
+        return gzip.open(raw)  # type: ignore[return-value]
+    return raw
+
+
+def document_from_record(record: Any, line: int) -> Document | InputError:
+    """A parsed JSON value to a Document, or an InputError naming what is wrong."""
+    if not isinstance(record, dict):
+        return InputError(f"expected a JSON object, got {type(record).__name__}", line=line)
+    doc_id = record.get("id")
+    extra = {k: v for k, v in record.items() if k not in CONTENT_FIELDS and k not in ("id", "url")}
+    url = record.get("url")
+    if url is not None and not isinstance(url, str):
+        url = str(url)
+    for kind in CONTENT_FIELDS:
+        if kind in record:
+            content = record[kind]
+            if not isinstance(content, str):
+                return InputError(f"field '{kind}' must be a string, got {type(content).__name__}", doc_id, line, extra)
+            if not content.strip():
+                return InputError(f"field '{kind}' is empty", doc_id, line, extra)
+            return Document(content=content, kind=kind, id=doc_id, url=url, extra=extra)  # type: ignore[arg-type]
+    return InputError("record has neither an 'html' nor a 'text' field", doc_id, line, extra)
+
+
+def read_jsonl(stream: IO[bytes], start_line: int = 1) -> Iterator[Document | InputError]:
+    """One Document or InputError per non-blank input line, lazily."""
+    for number, raw in enumerate(stream, start_line):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(decode_bytes(raw, is_html=False))
+        except ValueError as exc:
+            yield InputError(f"invalid JSON: {exc}", line=number)
+            continue
+        yield document_from_record(record, number)
+
+
+def read_single(data: bytes, kind: Literal["html", "text"], name: str) -> Document | InputError:
+    """A whole file (or stdin) that is one document."""
+    content = decode_bytes(data, is_html=kind == "html")
+    if not content.strip():
+        return InputError(f"{name}: empty document", id=name)
+    return Document(content=content, kind=kind, id=name)
+
+
+def result_record(result: Result, doc: Document, explain: bool = False) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": result.id}
+    if result.url is not None:
+        record["url"] = result.url
+    record["title"] = result.title
+    record["text"] = result.text
+    record["stats"] = {"lines_kept": result.kept, "lines_dropped": result.dropped, "model": result.model_version}
+    if explain:
+        record["lines"] = [
+            {"text": line.text, "label": line.label, "score": line.score} for line in result.lines
+        ]
+    for key, value in doc.extra.items():
+        record.setdefault(key, value)
+    return record
+
+
+def error_record(error: InputError) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": error.id}
+    if error.line is not None:
+        record["line"] = error.line
+    record["error"] = error.message
+    for key, value in (error.passthrough or {}).items():
+        record.setdefault(key, value)
+    return record
+
+
+def dumps(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, default=str)

@@ -1,0 +1,195 @@
+"""Turn a document into the blocks the classifier decides on.
+
+Plain text: every non-blank line is a block, and blank lines become `gap_*` flags.
+HTML: the page is walked once (iteratively, so a 100,000-level page cannot overflow the
+stack); block-level elements end a block, inline elements add to it, and each block keeps
+the markup around it (its tag, enclosing tags, class/id words, how much of it is link text)
+as evidence for the classifier.
+"""
+
+from __future__ import annotations
+
+import regex
+from selectolax.lexbor import LexborHTMLParser
+
+from .types import Block
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body caption center dd details dialog dir div dl dt "
+    "fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html "
+    "legend li main menu nav ol p pre section summary table tbody tfoot thead tr ul "
+    "option button label".split()
+)
+SKIP_TAGS = frozenset(
+    "script style noscript template svg iframe head object embed canvas math select "
+    "textarea input map audio video picture source track".split()
+)
+CELL_TAGS = frozenset(("td", "th"))
+MAX_PATH = 8  # enclosing tags kept per block; deeper ancestors add little evidence
+MAX_ATTR_LEVELS = 6  # how many enclosing elements contribute class/id words
+
+_SPACE = regex.compile(r"\s+")
+_ATTR_WORD = regex.compile(r"[a-z]{2,20}")
+_HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
+
+
+def text_blocks(text: str) -> list[Block]:
+    """One block per non-blank line; blank lines are kept only as gap flags."""
+    lines = text.splitlines()
+    blocks: list[Block] = []
+    pending_gap = False
+    stripped = [line.strip() for line in lines]
+    for i, line in enumerate(stripped):
+        if not line:
+            pending_gap = True
+            continue
+        gap_after = i + 1 >= len(stripped) or not stripped[i + 1]
+        blocks.append(Block(text=line, gap_before=pending_gap or not blocks, gap_after=gap_after))
+        pending_gap = False
+    return blocks
+
+
+def _attr_words(node) -> tuple[str, ...]:
+    attrs = node.attributes
+    found: list[str] = []
+    for key in ("class", "id", "role", "itemprop"):
+        value = attrs.get(key)
+        if value:
+            found.extend(_ATTR_WORD.findall(value.lower()))
+    return tuple(dict.fromkeys(found))
+
+
+def _is_hidden(node) -> bool:
+    attrs = node.attributes
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+class _BlockBuilder:
+    """Collects text pieces until a block boundary, then emits one `Block`."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.pieces: list[str] = []
+        self.link_chars = 0
+        self.pending_gap = True
+
+    def add(self, text: str, in_link: bool) -> None:
+        self.pieces.append(text)
+        if in_link:
+            self.link_chars += len(text.strip())
+
+    def flush(self, stack: list[tuple[str, tuple[str, ...]]], preformatted: bool) -> None:
+        raw = "".join(self.pieces)
+        self.pieces.clear()
+        if preformatted:
+            text = "\n".join(line.rstrip() for line in raw.strip("\n").splitlines()).strip()
+        else:
+            text = _SPACE.sub(" ", raw).strip()
+        link_chars, self.link_chars = self.link_chars, 0
+        if not text:
+            return
+        tags = [tag for tag, _ in reversed(stack)]
+        words: list[str] = []
+        for _, element_words in stack[-MAX_ATTR_LEVELS:]:
+            words.extend(element_words)
+        if self.blocks:
+            last = self.blocks[-1]
+            if self.pending_gap and not last.gap_after:
+                self.blocks[-1] = _with_gap_after(last)
+        self.blocks.append(
+            Block(
+                text=text,
+                tag=tags[0] if tags else "",
+                path=tuple(tags[:MAX_PATH]),
+                attr_words=tuple(dict.fromkeys(words)),
+                link_chars=min(link_chars, len(text)),
+                depth=len(stack),
+                gap_before=self.pending_gap,
+            )
+        )
+        self.pending_gap = False
+
+
+def _with_gap_after(block: Block) -> Block:
+    return Block(
+        block.text, block.tag, block.path, block.attr_words, block.link_chars,
+        block.depth, block.gap_before, True,
+    )
+
+
+def parse_html(html: str) -> LexborHTMLParser:
+    return LexborHTMLParser(html)
+
+
+def html_blocks(tree: LexborHTMLParser) -> list[Block]:
+    """Walk the DOM once and cut it into text blocks at block-level elements."""
+    builder = _BlockBuilder()
+    root = tree.body or tree.root
+    if root is None:
+        return []
+    # Each stack entry: (node, leaving). `open_elements` mirrors the element ancestry.
+    open_elements: list[tuple[str, tuple[str, ...]]] = []
+    links_open = 0
+    pre_open = 0
+    todo: list[tuple[object, bool]] = [(root, False)]
+    while todo:
+        node, leaving = todo.pop()
+        if leaving:
+            tag = node.tag
+            if tag in BLOCK_TAGS:
+                builder.flush(open_elements, pre_open > 0)
+                builder.pending_gap = builder.pending_gap or tag not in ("li", "option", "tr")
+            elif tag in CELL_TAGS:
+                builder.add(" ", False)
+            if tag == "a":
+                links_open -= 1
+            elif tag == "pre":
+                pre_open -= 1
+            open_elements.pop()
+            continue
+        tag = node.tag
+        if tag == "-text":
+            text = node.text_content
+            if text:
+                builder.add(text, links_open > 0)
+            continue
+        if tag is None or tag.startswith("-") or tag in SKIP_TAGS:
+            continue
+        if tag == "br":
+            if pre_open:
+                builder.add("\n", False)
+            else:
+                builder.flush(open_elements, False)
+            continue
+        if _is_hidden(node):
+            continue
+        if tag in BLOCK_TAGS:
+            builder.flush(open_elements, pre_open > 0)
+        open_elements.append((tag, _attr_words(node)))
+        if tag == "a":
+            links_open += 1
+        elif tag == "pre":
+            pre_open += 1
+        todo.append((node, True))
+        children = []
+        child = node.child
+        while child is not None:
+            children.append(child)
+            child = child.next
+        todo.extend((c, False) for c in reversed(children))
+    builder.flush(open_elements, False)
+    return builder.blocks
+
+
+def html_title(tree: LexborHTMLParser) -> str | None:
+    """The page's declared title (og:title, else <title>), used when no block is a title."""
+    meta = tree.css_first('meta[property="og:title"]')
+    if meta is not None and meta.attributes.get("content"):
+        return _SPACE.sub(" ", meta.attributes["content"]).strip() or None
+    title = tree.css_first("title")
+    if title is not None:
+        return _SPACE.sub(" ", title.text() or "").strip() or None
+    return None

@@ -1,0 +1,73 @@
+"""The plain data that flows between cleaner's stages.
+
+A `Document` comes in, the segmenter turns it into `Block`s, the model scores them,
+and a `Result` goes out. Keeping these frozen and free of behaviour lets every stage
+be tested on its own with hand-written values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["text", "html"]
+Label = Literal["body", "chrome", "title"]
+LABELS: tuple[Label, ...] = ("chrome", "body", "title")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input document: either plain text or an HTML page, with what came beside it."""
+
+    content: str
+    kind: Kind
+    id: Any = None
+    url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A unit the classifier decides on: a line of text, or a text block of an HTML page.
+
+    The markup fields stay empty for plain text; `gap_before`/`gap_after` say whether a
+    blank line (text) or a block boundary with vertical space (HTML) surrounds it.
+    """
+
+    text: str
+    tag: str = ""
+    path: tuple[str, ...] = ()
+    attr_words: tuple[str, ...] = ()
+    link_chars: int = 0
+    depth: int = 0
+    gap_before: bool = False
+    gap_after: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LineDecision:
+    """The classifier's verdict on one block, for `--explain` and for line-level users."""
+
+    text: str
+    label: Label
+    score: float  # probability that the block is body
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What cleaning one document produced."""
+
+    id: Any
+    url: str | None
+    title: str | None
+    text: str
+    lines: tuple[LineDecision, ...]
+    model_version: str
+
+    @property
+    def kept(self) -> int:
+        return sum(1 for line in self.lines if line.label == "body")
+
+    @property
+    def dropped(self) -> int:
+        return len(self.lines) - self.kept
