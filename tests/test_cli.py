@@ -1,0 +1,148 @@
+"""The `clean` command through a real subprocess: records, order, errors, pipes, formats."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT, SEEDS
+
+SEED_000 = SEEDS / "000_052e06eeb3771c46.txt"
+
+
+def run_clean(args, stdin: bytes = b"", model_dir=None):
+    command = [sys.executable, "-m", "cleaner.cli", *args]
+    if model_dir is not None:
+        command += ["--model", str(model_dir)]
+    return subprocess.run(command, input=stdin, capture_output=True, cwd=ROOT, timeout=120)
+
+
+def records(stdout: bytes) -> list[dict]:
+    return [json.loads(line) for line in stdout.decode("utf-8").splitlines()]
+
+
+ARTICLE = (
+    "Home\nNews\nSports\n\nCity council approves the new bridge budget after a long debate.\n\n"
+    "The vote was seven to two, with both dissenters citing the cost of steel this year.\n\n"
+    "Construction is expected to start in the spring and last about eighteen months.\n\n"
+    "© 2025 Example Gazette. All rights reserved.\n"
+)
+PAGE = (
+    "<html><head><title>Bridge</title></head><body><nav><a href='/'>Home</a> <a href='/n'>News</a></nav>"
+    "<article><h1>Bridge budget approved</h1><p>City council approves the new bridge budget after a long "
+    "debate that ran past midnight.</p><p>The vote was seven to two, with both dissenters citing the cost "
+    "of steel this year.</p></article><footer>© 2025 Example Gazette</footer></body></html>"
+)
+
+
+def test_mixed_stream_yields_one_record_per_line_in_order(small_model_dir):
+    lines = [
+        json.dumps({"id": "a", "url": "https://example.org/a", "html": PAGE, "lang": "en"}),
+        "{not json",
+        json.dumps({"id": "b", "text": ARTICLE}),
+        json.dumps({"id": "c", "text": "   "}),
+        json.dumps([1, 2]),
+        json.dumps({"id": "d", "html": 42}),
+        json.dumps({"id": "e", "body": "no content field"}),
+        json.dumps({"id": "f", "text": ARTICLE}),
+    ]
+    done = run_clean([], ("\n".join(lines) + "\n").encode(), small_model_dir)
+    out = records(done.stdout)
+    assert [r.get("id") for r in out] == ["a", None, "b", "c", None, "d", "e", "f"]
+    errors = {i: r["error"] for i, r in enumerate(out) if "error" in r}
+    assert set(errors) == {1, 3, 4, 5, 6}
+    assert "invalid JSON" in errors[1] and out[1]["line"] == 2
+    assert "empty" in errors[3]
+    assert "JSON object" in errors[4]
+    assert "'html' must be a string" in errors[5]
+    assert "neither" in errors[6]
+    assert out[0]["url"] == "https://example.org/a" and out[0]["lang"] == "en"
+    assert "City council approves" in out[0]["text"] and "Home" not in out[0]["text"]
+    assert set(out[2]["stats"]) == {"lines_kept", "lines_dropped", "model"}
+    assert done.returncode == 1, "any error record makes the exit status 1"
+
+
+def test_clean_stream_exits_zero(small_model_dir):
+    done = run_clean([], (json.dumps({"id": 1, "text": ARTICLE}) + "\n").encode(), small_model_dir)
+    assert done.returncode == 0 and len(records(done.stdout)) == 1
+
+
+def test_single_text_html_and_gzip_inputs(small_model_dir, tmp_path):
+    page = tmp_path / "page.html.gz"
+    page.write_bytes(gzip.compress(PAGE.encode()))
+    text = tmp_path / "article.txt"
+    text.write_text(ARTICLE)
+    done = run_clean([str(page), str(text)], model_dir=small_model_dir)
+    out = records(done.stdout)
+    assert [r["id"] for r in out] == [str(page), str(text)]
+    assert all("City council approves" in r["text"] for r in out)
+    assert done.returncode == 0
+
+
+def test_missing_file_is_an_error_record_not_a_crash(small_model_dir, tmp_path):
+    done = run_clean([str(tmp_path / "nope.txt"), "-"], ARTICLE.encode(), small_model_dir)
+    out = records(done.stdout)
+    assert len(out) == 2 and "cannot read" in out[0]["error"] and "text" in out[1]
+    assert done.returncode == 1
+
+
+def test_explain_lists_every_line_with_decision(small_model_dir):
+    done = run_clean(["--explain", "--format", "text"], ARTICLE.encode(), small_model_dir)
+    (record,) = records(done.stdout)
+    assert [line["text"] for line in record["lines"]][:3] == ["Home", "News", "Sports"]
+    assert {line["label"] for line in record["lines"]} <= {"body", "chrome", "title"}
+    kept = [line["text"] for line in record["lines"] if line["label"] == "body"]
+    assert record["text"] == "\n\n".join(kept)
+
+
+def test_text_only_prints_the_clean_text(small_model_dir):
+    done = run_clean(["--text-only"], ARTICLE.encode(), small_model_dir)
+    assert done.returncode == 0
+    assert done.stdout.decode().startswith("City council approves")
+    assert "©" not in done.stdout.decode()
+
+
+def test_head_closes_the_pipe_quietly(small_model_dir):
+    stream = "".join(json.dumps({"id": i, "text": ARTICLE}) + "\n" for i in range(300))
+    shell = (
+        f"{sys.executable} -m cleaner.cli --model {small_model_dir} | head -1"
+    )
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", shell], input=stream.encode(),
+                          capture_output=True, cwd=ROOT, timeout=120)
+    assert len(done.stdout.splitlines()) == 1
+    assert done.stderr == b"", done.stderr.decode()
+
+
+def test_output_flows_while_input_is_still_open(small_model_dir):
+    """A downstream reader sees each record before the next input line is even written."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cleaner.cli", "--model", str(small_model_dir)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT,
+    )
+    try:
+        for i in range(3):
+            proc.stdin.write((json.dumps({"id": i, "text": ARTICLE}) + "\n").encode())
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+            assert json.loads(line)["id"] == i
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+def test_bad_model_path_is_a_clear_usage_error(tmp_path):
+    done = run_clean(["--model", str(tmp_path)], ARTICLE.encode())
+    assert done.returncode == 2
+    assert b"clean train" in done.stderr
+
+
+@pytest.mark.parametrize("forced", ["text", "html"])
+def test_format_flag_overrides_detection(small_model_dir, forced):
+    done = run_clean(["--format", forced, "--explain"], PAGE.encode(), small_model_dir)
+    (record,) = records(done.stdout)
+    has_markup = any("<" in line["text"] for line in record["lines"])
+    assert has_markup == (forced == "text")

@@ -1,0 +1,52 @@
+"""Segmentation: text lines and HTML blocks, with the markup evidence each block keeps."""
+
+from __future__ import annotations
+
+from cleaner.segment import html_blocks, html_title, parse_html, text_blocks
+
+
+def test_text_lines_become_blocks_and_blank_lines_gaps():
+    blocks = text_blocks("Menu\nHome\n\n  First paragraph.  \n\nSecond.\n")
+    assert [b.text for b in blocks] == ["Menu", "Home", "First paragraph.", "Second."]
+    assert [b.gap_before for b in blocks] == [True, False, True, True]
+    assert [b.gap_after for b in blocks] == [False, True, True, True]
+
+
+PAGE = """<!doctype html><html><head><title>T</title><style>p{}</style></head><body>
+<nav class="site-nav"><ul><li><a href="/">Home</a></li><li><a href="/n">News</a></li></ul></nav>
+<article class="story-body"><h1>Headline here</h1>
+<p>First <b>bold</b> paragraph with <a href="#">a link</a>.</p>
+<script>var x = "never shown";</script>
+<div>Loose text<br>after a break</div>
+<pre>line one
+  line two</pre>
+<p hidden>hidden text</p><p style="display: none">also hidden</p>
+</article><footer id="footer">© 2025 Someone</footer></body></html>"""
+
+
+def test_html_blocks_cut_at_block_elements_and_keep_markup():
+    blocks = html_blocks(parse_html(PAGE))
+    texts = [b.text for b in blocks]
+    assert texts == [
+        "Home", "News", "Headline here", "First bold paragraph with a link.",
+        "Loose text", "after a break", "line one\n  line two", "© 2025 Someone",
+    ]
+    home, para, footer = blocks[0], blocks[3], blocks[-1]
+    assert home.tag == "li" and "nav" in home.path and "site" in home.attr_words
+    assert home.link_chars == len("Home")
+    assert para.tag == "p" and "article" in para.path and "story" in para.attr_words
+    assert para.link_chars == len("a link")
+    assert footer.tag == "footer" and "footer" in footer.attr_words
+
+
+def test_html_title_prefers_og_title():
+    assert html_title(parse_html(PAGE)) == "T"
+    page = '<html><head><meta property="og:title" content=" OG  title "><title>T</title></head></html>'
+    assert html_title(parse_html(page)) == "OG title"
+
+
+def test_deeply_nested_html_does_not_overflow():
+    depth = 100_000
+    page = "<div>" * depth + "deep text" + "</div>" * depth
+    blocks = html_blocks(parse_html(page))
+    assert [b.text for b in blocks] == ["deep text"]
