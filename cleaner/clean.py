@@ -16,7 +16,6 @@ from . import model as model_io
 from .segment import html_blocks, html_title, parse_html, text_blocks
 from .types import LABELS, Block, Document, Kind, LineDecision, Result
 
-DEFAULT_THRESHOLD = 0.5
 TITLE_THRESHOLD = 0.5
 
 
@@ -27,7 +26,7 @@ class Cleaner:
         self.model_dir = None if model_dir is None else Path(model_dir)
         self.models, self.meta = model_io.load(self.model_dir)
         self.threshold = (
-            threshold if threshold is not None else float(self.meta.get("threshold", DEFAULT_THRESHOLD))
+            threshold if threshold is not None else float(self.meta.get("threshold", model_io.DEFAULT_THRESHOLD))
         )
         self.version = str(self.meta.get("version", "unknown"))
 
@@ -61,12 +60,7 @@ class Cleaner:
         proba = self.score(blocks, doc.kind)
         body = proba[:, 1] if len(blocks) else np.zeros(0)
         keep = body >= self.threshold
-        title_index = -1
-        if len(blocks):
-            candidates = np.where(keep, -1.0, proba[:, 2])
-            best = int(np.argmax(candidates))
-            if candidates[best] >= TITLE_THRESHOLD:
-                title_index = best
+        title_index = _title_index(proba[:, 2], keep)
         lines = []
         for i, block in enumerate(blocks):
             label = "body" if keep[i] else ("title" if i == title_index else "chrome")
@@ -77,6 +71,20 @@ class Cleaner:
             id=doc.id, url=doc.url, title=title, text=text, lines=tuple(lines),
             model_version=self.version,
         )
+
+
+def _title_index(title_proba: np.ndarray, keep: np.ndarray) -> int:
+    """The likeliest title among the dropped blocks up to the first kept one, or -1.
+
+    A headline sits above the body it heads; looking only there keeps a subheading or a
+    related story's headline further down from taking its place.
+    """
+    kept = np.flatnonzero(keep)
+    end = int(kept[0]) if len(kept) else len(keep)
+    if end == 0:
+        return -1
+    best = int(np.argmax(title_proba[:end]))
+    return best if title_proba[best] >= TITLE_THRESHOLD else -1
 
 
 _default: Cleaner | None = None

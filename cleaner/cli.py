@@ -8,18 +8,23 @@ ends quietly, with every written line a whole record.
 
 from __future__ import annotations
 
-import argparse
-import logging
 import os
-import sys
-from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import IO
 
-from .clean import Cleaner
-from .model import ModelError
-from .records import (
-    Document, InputError, dumps, error_record, open_input, read_jsonl, read_single,
+# One document is small: threads only add start-up and contention. Set before sklearn loads.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Iterator, Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import IO  # noqa: E402
+
+from .clean import Cleaner  # noqa: E402
+from .model import ModelError  # noqa: E402
+from .types import Document  # noqa: E402
+from .records import (  # noqa: E402
+    InputError, dumps, error_record, open_input, read_jsonl, read_single,
     result_record, sniff_format,
 )
 

@@ -16,6 +16,7 @@ from sklearn.model_selection import GroupKFold
 
 from .corpus import LabeledDoc
 from .labels import words
+from .model import DEFAULT_THRESHOLD
 from .train import fit
 from .types import Kind
 
@@ -83,7 +84,7 @@ def oracle_text(doc: LabeledDoc) -> str:
 def cross_validate(
     corpus: Sequence[LabeledDoc], handmade: Sequence[LabeledDoc], kind: Kind, folds: int,
     tests: dict[str, Callable[[LabeledDoc], bool]] | None = None,
-    threshold: float = 0.5, max_folds: int | None = None,
+    threshold: float = DEFAULT_THRESHOLD, max_folds: int | None = None,
 ) -> dict[str, dict[str, Scores]]:
     """Train on the other sites' pages (plus hand-made docs), score on each held-out site.
 

@@ -21,17 +21,12 @@ from sklearn.feature_extraction import FeatureHasher
 
 from .types import Block
 
-FEATURE_VERSION = "2"  # bump whenever a feature changes: old models are then refused
+FEATURE_VERSION = "4"  # bump whenever a feature changes: old models are then refused
 HASH_FEATURES = 2**18
 MAX_WORDS = 40  # words per block that become tokens; the rest add little and cost time
 
 _WORD = regex.compile(r"\w+")
-_DIGIT = regex.compile(r"\d")
-_UPPER = regex.compile(r"\p{Lu}")
-_LETTER = regex.compile(r"\p{L}")
 _PUNCT = regex.compile(r"[\p{P}\p{S}]")
-_SEPARATOR = regex.compile(r"[|·•/»›>]")
-_SENTENCE_END = regex.compile(r"[.!?。！？…\"'”’»)\]:]$")
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 _hasher = FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
@@ -75,48 +70,108 @@ BLOCK_COLUMNS = (
     "log_chars", "log_words", "digit_share", "upper_share", "punct_share", "letter_share",
     "sentence_end", "starts_upper", "separators", "mean_word_len", "link_density",
     "depth", "is_heading", "gap_before", "gap_after", "repeats", "position",
-    "chars_before_share",
+    "chars_before_share", "same_shape_count", "same_shape_char_share",
 )
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
 WINDOWS = (3, 10)
 
 
-def block_stats(blocks: Sequence[Block]) -> np.ndarray:
-    """Per-block numbers that do not depend on the model."""
+_LETTER_BIT, _UPPER_BIT, _DIGIT_BIT, _PUNCT_BIT, _WORD_BIT, _SEP_BIT = 1, 2, 4, 8, 16, 32
+_SEPARATORS = "|·•/»›>"
+_SENTENCE_ENDS = frozenset(".!?。！？…\"'”’»)]:")
+_char_classes: np.ndarray | None = None
+
+
+def _class_table() -> np.ndarray:
+    """One byte of class bits per BMP code point, built once: the per-character work of
+    `block_stats` then runs in numpy instead of a regex pass per block and class."""
+    global _char_classes
+    if _char_classes is None:
+        chars = "".join(map(chr, range(0x10000))).encode("utf-16-le", "surrogatepass").decode(
+            "utf-16-le", "replace"
+        )
+        table = np.zeros(0x10001, dtype=np.uint8)  # the last slot: code points beyond the BMP
+        for code, char in enumerate(chars):
+            bits = 0
+            if char.isalpha():
+                bits |= _LETTER_BIT | _WORD_BIT
+                if char.isupper():
+                    bits |= _UPPER_BIT
+            elif char.isdigit():
+                bits |= _DIGIT_BIT | _WORD_BIT
+            elif _PUNCT.match(char):
+                bits |= _PUNCT_BIT
+            elif char == "_" or _WORD.match(char):
+                bits |= _WORD_BIT
+            if char in _SEPARATORS:
+                bits |= _SEP_BIT
+            table[code] = bits
+        table[0x10000] = _PUNCT_BIT  # emoji and other astral symbols
+        _char_classes = table
+    return _char_classes
+
+
+def block_stats(blocks: Sequence[Block], groups: np.ndarray) -> np.ndarray:
+    """Per-block numbers that do not depend on the model; `groups` from `shape_groups`."""
     n = len(blocks)
     stats = np.zeros((n, len(BLOCK_COLUMNS)), dtype=np.float32)
     if n == 0:
         return stats
-    repeats = Counter(block.text for block in blocks)
-    chars = np.array([len(block.text) for block in blocks], dtype=np.float32)
-    before = np.concatenate(([0.0], np.cumsum(chars)[:-1]))
-    total = max(float(chars.sum()), 1.0)
-    for i, block in enumerate(blocks):
-        text = block.text
-        length = max(len(text), 1)
-        text_words = _WORD.findall(text)
-        letters = len(_LETTER.findall(text)) or 1
-        stats[i, :16] = (
-            np.log1p(len(text)),
-            np.log1p(len(text_words)),
-            len(_DIGIT.findall(text)) / length,
-            len(_UPPER.findall(text)) / letters,
-            len(_PUNCT.findall(text)) / length,
-            letters / length,
-            1.0 if _SENTENCE_END.search(text) else 0.0,
-            1.0 if text[:1].isupper() else 0.0,
-            len(_SEPARATOR.findall(text)),
-            (sum(len(w) for w in text_words) / len(text_words)) if text_words else 0.0,
-            block.link_chars / length,
-            block.depth,
-            1.0 if block.tag in _HEADINGS else 0.0,
-            block.gap_before,
-            block.gap_after,
-            repeats[text] - 1,
-        )
+    texts = [block.text for block in blocks]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits = _class_table()[np.minimum(codes, 0x10000)]
+    owner = np.repeat(np.arange(n), lengths)
+    is_word = (bits & _WORD_BIT) > 0
+    follows_word = np.concatenate(([False], is_word[:-1]))
+    starts_block = np.concatenate(([True], owner[1:] != owner[:-1]))
+    word_starts = is_word & (~follows_word | starts_block)
+
+    def per_block(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(owner, weights=mask, minlength=n)
+
+    n_words = per_block(word_starts)
+    letters = per_block((bits & _LETTER_BIT) > 0)
+    safe_len = np.maximum(lengths, 1)
+    stats[:, 0] = np.log1p(lengths)
+    stats[:, 1] = np.log1p(n_words)
+    stats[:, 2] = per_block((bits & _DIGIT_BIT) > 0) / safe_len
+    stats[:, 3] = per_block((bits & _UPPER_BIT) > 0) / np.maximum(letters, 1)
+    stats[:, 4] = per_block((bits & _PUNCT_BIT) > 0) / safe_len
+    stats[:, 5] = letters / safe_len
+    stats[:, 6] = [text[-1:] in _SENTENCE_ENDS for text in texts]
+    stats[:, 7] = [text[:1].isupper() for text in texts]
+    stats[:, 8] = per_block((bits & _SEP_BIT) > 0)
+    stats[:, 9] = per_block(is_word) / np.maximum(n_words, 1)
+    stats[:, 10] = [block.link_chars for block in blocks] / safe_len
+    stats[:, 11] = [block.depth for block in blocks]
+    stats[:, 12] = [block.tag in _HEADINGS for block in blocks]
+    stats[:, 13] = [block.gap_before for block in blocks]
+    stats[:, 14] = [block.gap_after for block in blocks]
+    repeats = Counter(texts)
+    stats[:, 15] = [repeats[text] - 1 for text in texts]
     stats[:, 16] = np.arange(n) / max(n - 1, 1)
-    stats[:, 17] = before / total
+    total = max(float(lengths.sum()), 1.0)
+    stats[:, 17] = (np.cumsum(lengths) - lengths) / total
+    counts = np.bincount(groups)
+    stats[:, 18] = np.log1p(counts[groups] - 1)
+    stats[:, 19] = np.bincount(groups, weights=lengths)[groups] / total
     return stats
+
+
+def shape_groups(blocks: Sequence[Block]) -> np.ndarray:
+    """Blocks that share their markup shape (enclosing tags and class words) share a group.
+
+    Repeated shapes are cards, posts, result items or menu entries: whether such a group
+    is content depends on the group as a whole, so the model sees group-level numbers.
+    Plain-text lines have no markup and each form a group of their own.
+    """
+    ids: dict[tuple, int] = {}
+    out = np.empty(len(blocks), dtype=np.int64)
+    for i, block in enumerate(blocks):
+        key = (block.path[:4], block.attr_words) if block.tag else i
+        out[i] = ids.setdefault(key, len(ids))
+    return out
 
 
 def _shifted(values: np.ndarray, offset: int, fill: float) -> np.ndarray:
@@ -139,7 +194,13 @@ def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
     return (padded[hi] - padded[lo]) / (hi - lo)
 
 
-def context_matrix(stats: np.ndarray, first_scores: np.ndarray) -> np.ndarray:
+def context_features(blocks: Sequence[Block], first_scores: np.ndarray) -> np.ndarray:
+    """The second stage's input for a page, given the first stage's scores."""
+    groups = shape_groups(blocks)
+    return context_matrix(block_stats(blocks, groups), groups, first_scores)
+
+
+def context_matrix(stats: np.ndarray, groups: np.ndarray, first_scores: np.ndarray) -> np.ndarray:
     """Stage-two features: a block's own numbers and scores, its neighbours', the page's.
 
     `first_scores` holds the first stage's class probabilities (chrome, body, title).
@@ -156,6 +217,9 @@ def context_matrix(stats: np.ndarray, first_scores: np.ndarray) -> np.ndarray:
     for radius in WINDOWS:
         columns.append(_window_mean(body, radius)[:, None])
         columns.append(_window_mean(body * weights, radius)[:, None])
+    group_sizes = np.bincount(groups).astype(np.float32) if n else np.zeros(0, np.float32)
+    group_body = np.bincount(groups, weights=body)[groups] / group_sizes[groups] if n else body
+    columns.append(group_body.astype(np.float32)[:, None])
     page = np.array(
         [np.log1p(n), body.mean() if n else 0.0, (body > 0.5).mean() if n else 0.0],
         dtype=np.float32,

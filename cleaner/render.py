@@ -63,11 +63,25 @@ def render_text_nodes(html: str) -> str:
     return "\n".join(out).strip()
 
 
+def render_inscriptis(html: str) -> str:
+    """inscriptis, an independent HTML-to-text library with its own layout rules.
+
+    Used only to measure on a rendering that shares no code with cleaner's own; install it
+    with the `eval` extra.
+    """
+    try:
+        from inscriptis import get_text
+    except ImportError as exc:  # an evaluation extra, not a dependency of cleaning
+        raise RuntimeError("the inscriptis renderer needs `pip install -e '.[eval]'`") from exc
+    return get_text(html)
+
+
 RENDERERS: dict[str, Callable[[str], str]] = {
     "blocks": render_blocks,
     "tight": render_tight,
     "wrapped": render_wrapped,
     "textnodes": render_text_nodes,
+    "inscriptis": render_inscriptis,
 }
 TRAIN_RENDERERS = ("blocks", "tight")
-HELD_OUT_RENDERERS = ("wrapped", "textnodes")
+HELD_OUT_RENDERERS = ("wrapped", "textnodes", "inscriptis")

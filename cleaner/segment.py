@@ -50,17 +50,15 @@ def text_blocks(text: str) -> list[Block]:
 
 
 def _attr_words(node) -> tuple[str, ...]:
-    attrs = node.attributes
-    found: list[str] = []
-    for key in ("class", "id", "role", "itemprop"):
-        value = attrs.get(key)
-        if value:
-            found.extend(_ATTR_WORD.findall(value.lower()))
-    return tuple(dict.fromkeys(found))
+    attrs = node.attrs
+    values = [value for key in ("class", "id", "role", "itemprop") if (value := attrs.get(key))]
+    if not values:
+        return ()
+    return tuple(dict.fromkeys(_ATTR_WORD.findall(" ".join(values).lower())))
 
 
 def _is_hidden(node) -> bool:
-    attrs = node.attributes
+    attrs = node.attrs
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
@@ -82,6 +80,8 @@ class _BlockBuilder:
             self.link_chars += len(text.strip())
 
     def flush(self, stack: list[tuple[str, tuple[str, ...]]], preformatted: bool) -> None:
+        if not self.pieces:
+            return
         raw = "".join(self.pieces)
         self.pieces.clear()
         if preformatted:
@@ -174,12 +174,8 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
         elif tag == "pre":
             pre_open += 1
         todo.append((node, True))
-        children = []
-        child = node.child
-        while child is not None:
-            children.append(child)
-            child = child.next
-        todo.extend((c, False) for c in reversed(children))
+        children = list(node.iter(include_text=True))
+        todo.extend((child, False) for child in reversed(children))
     builder.flush(open_elements, False)
     return builder.blocks
 

@@ -18,7 +18,7 @@ import sklearn
 
 from . import __version__
 from .corpus import LabeledDoc, read_corpus, read_labeled_dir
-from .model import KindModel, fit_kind, save
+from .model import DEFAULT_THRESHOLD, KindModel, fit_kind, save
 from .render import TRAIN_RENDERERS
 from .types import Kind
 
@@ -86,7 +86,7 @@ def train_and_save(
         "numpy_version": np.__version__,
         "scipy_version": scipy.__version__,
         "joblib_version": joblib.__version__,
-        "threshold": 0.5,
+        "threshold": DEFAULT_THRESHOLD,
         "training_data": data_summary(docs),
         "corpora": [Path(c).name for c in corpora],
         "text_renderers": list(renderers),

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cleaner.evaluate import word_prf
+from cleaner.model import DEFAULT_THRESHOLD
 from cleaner.train import fit, load_handmade
 
 from .conftest import FIXTURES, SEEDS
@@ -25,7 +26,7 @@ def _held_out_f1(models, docs, kind):
     scores = []
     for doc in (d for d in docs if d.kind == kind):
         proba = models[kind].predict_proba(doc.blocks)
-        kept = "\n\n".join(b.text for b, p in zip(doc.blocks, proba[:, 1]) if p >= 0.5)
+        kept = "\n\n".join(b.text for b, p in zip(doc.blocks, proba[:, 1]) if p >= DEFAULT_THRESHOLD)
         scores.append(word_prf(kept, doc.gold)[2])
     assert scores, f"no held-out {kind} fixtures"
     return float(np.mean(scores))

@@ -26,7 +26,7 @@ def _edit_meta(directory, **changes):
 def test_a_good_model_loads(small_model_dir):
     models, meta = load(small_model_dir)
     assert set(models) == {"html", "text"}
-    assert meta["threshold"] == 0.5
+    assert meta["threshold"] == 0.3
 
 
 def test_tampered_model_is_refused(small_model_dir, tmp_path):

@@ -1,0 +1,431 @@
+"""Speed benchmark: cleaner against trafilatura, jusText and Resiliparse on the same pages.
+
+Run from the repository root:
+
+    python bench/bench.py --pages 300 --repeats 5 [--systems cleaner,trafilatura] [--json out.json]
+
+The parent process samples the WCXB dev corpus, renders the plain-text input once, then
+runs each system in its own child process (this script with the hidden `--only SYSTEM`),
+one after another, so that every system's peak RSS is its own. A child does one warm-up
+pass and `--repeats` timed passes over the sample and prints its numbers as JSON.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One process, one core: keep numpy/BLAS/OpenMP from starting thread pools.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import gzip  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from importlib import metadata  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "wcxb-dev"
+PACKAGES = ("cleaner", "trafilatura", "justext", "resiliparse", "selectolax", "lxml",
+            "scikit-learn", "numpy")
+STARTUP_RUNS = 5
+STARTUP_DOC = (
+    "Home | News | Sport | Weather\n\n"
+    "Local library extends opening hours\n\n"
+    "The town library will open until nine in the evening from next month, the council said "
+    "on Tuesday, after a survey found that most readers wanted to visit after work.\n\n"
+    "The change costs little, because volunteers have offered to staff the late shifts.\n\n"
+    "Share this article | Privacy policy | Contact us\n"
+)
+
+Extractor = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class System:
+    """One row of the table: an extractor run on one kind of input."""
+
+    key: str    # what --systems and --only take
+    name: str   # the tool, as shown in the table
+    input: str  # "html" or "text"
+
+
+SYSTEMS = (
+    System("cleaner-html", "cleaner", "html"),
+    System("trafilatura", "trafilatura", "html"),
+    System("justext", "jusText", "html"),
+    System("resiliparse", "Resiliparse", "html"),
+    System("cleaner-text", "cleaner", "text"),
+    System("keep-all-text", "keep everything", "text"),
+)
+BY_KEY = {s.key: s for s in SYSTEMS}
+
+
+# ---------------------------------------------------------------- pages
+
+
+def sample_paths(corpus: Path, pages: int) -> list[Path]:
+    """Every k-th file of the sorted corpus (k = total / pages), so the sample spans it all."""
+    files = sorted((corpus / "html").glob("*.html.gz"))
+    if pages >= len(files):
+        return files
+    return [files[i * len(files) // pages] for i in range(pages)]
+
+
+def read_page(path: Path) -> str:
+    """A gzipped HTML page decoded as UTF-8, bad bytes replaced."""
+    return gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+
+
+def render_texts(htmls: list[str]) -> list[str]:
+    """The plain-text input: cleaner's browser-copy-like rendering of each page."""
+    from cleaner.render import render_blocks
+
+    return [render_blocks(html) for html in htmls]
+
+
+def prepare_inputs(corpus: Path, pages: int, need_text: bool, out_dir: Path) -> dict[str, Path]:
+    """Write the sampled HTML (and its text rendering) to JSON files the children read."""
+    htmls = [read_page(p) for p in sample_paths(corpus, pages)]
+    files = {"html": out_dir / "html.json"}
+    files["html"].write_text(json.dumps(htmls), encoding="utf-8")
+    if need_text:
+        files["text"] = out_dir / "text.json"
+        files["text"].write_text(json.dumps(render_texts(htmls)), encoding="utf-8")
+    return files
+
+
+# ---------------------------------------------------------------- extractors
+
+
+def make_extractor(key: str, model: Path | None = None) -> Extractor:
+    """Build one system's page -> text function; model and stop-list loading happen here."""
+    if key in ("cleaner-html", "cleaner-text"):
+        from cleaner import Cleaner, Document
+
+        cleaner = Cleaner(model)  # None: the shipped model
+        kind = "html" if key == "cleaner-html" else "text"
+        return lambda page: cleaner.clean(Document(content=page, kind=kind)).text
+    if key == "trafilatura":
+        import trafilatura
+
+        return lambda page: trafilatura.extract(page) or ""
+    if key == "justext":
+        import justext
+
+        stoplist = justext.get_stoplist("English")
+
+        def run_justext(page: str) -> str:
+            paragraphs = justext.justext(page, stoplist)
+            return "\n\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+        return run_justext
+    if key == "resiliparse":
+        from resiliparse.extract.html2text import extract_plain_text
+
+        return lambda page: extract_plain_text(page, main_content=True)
+    if key == "keep-all-text":
+        return lambda page: page
+    raise ValueError(f"unknown system {key!r}")
+
+
+def one_pass(extract: Extractor, pages: list[str]) -> tuple[float, int]:
+    """Run the extractor over every page; the wall time and how many pages raised."""
+    errors = 0
+    start = time.perf_counter()
+    for page in pages:
+        try:
+            extract(page)
+        except Exception:  # a failing page counts, it does not stop the run
+            errors += 1
+    return time.perf_counter() - start, errors
+
+
+def maxrss_mb() -> float:
+    """ru_maxrss in MB (KB on Linux, bytes on macOS).
+
+    On Linux it also counts the parent's RSS at the time of the spawn (the kernel keeps the
+    pre-exec high-water mark), so a child's own peak is read from VmHWM where there is one.
+    """
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1e6 if sys.platform == "darwin" else rss / 1024
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident set size in MB: VmHWM on Linux, else ru_maxrss."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return maxrss_mb()
+
+
+def run_only(key: str, inputs: Path, repeats: int, model: Path | None = None) -> dict[str, Any]:
+    """The child's job: load its input, build the system, warm up, time `repeats` passes."""
+    system = BY_KEY[key]
+    pages: list[str] = json.loads(inputs.read_text(encoding="utf-8"))
+    total_bytes = sum(len(p.encode("utf-8")) for p in pages)
+    rss_inputs = peak_rss_mb()
+    extract = make_extractor(key, model)
+    one_pass(extract, pages)  # warm-up, not counted
+    runs = [one_pass(extract, pages) for _ in range(repeats)]
+    times = [t for t, _ in runs]
+    median = statistics.median(times)
+    return {
+        "system": key, "name": system.name, "input": system.input,
+        "pages": len(pages), "bytes": total_bytes, "repeats": repeats,
+        "times_s": times, "median_s": median,
+        "docs_per_s": len(pages) / median, "mb_per_s": total_bytes / 1e6 / median,
+        "errors_per_pass": runs[-1][1],
+        "rss_inputs_mb": rss_inputs,
+        "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "ru_maxrss_mb": maxrss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+# ---------------------------------------------------------------- parent
+
+
+def child_env() -> dict[str, str]:
+    """The environment of every child: single-threaded numeric libraries, repo importable."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_child(key: str, inputs: Path, repeats: int, model: Path | None) -> dict[str, Any] | str:
+    """Run one system in a fresh interpreter: its JSON result, or why it failed."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--only", key,
+           "--inputs", str(inputs), "--repeats", str(repeats)]
+    if model is not None:
+        cmd += ["--model", str(model)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=child_env(), cwd=REPO)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+        return f"exit status {proc.returncode}: {last}"
+    return json.loads(lines[-1])
+
+
+def measure_startup(model: Path | None, runs: int = STARTUP_RUNS) -> dict[str, Any]:
+    """Wall time of `clean --format text` on one small document, median of `runs`."""
+    cmd = [sys.executable, "-m", "cleaner.cli", "--format", "text"]
+    if model is not None:
+        cmd += ["--model", str(model)]
+    times: list[float] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, input=STARTUP_DOC, capture_output=True, text=True,
+                              env=child_env(), cwd=REPO)
+        times.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+            return {"command": " ".join(cmd[1:]), "error": f"exit status {proc.returncode}: {last}"}
+    return {"command": " ".join(cmd[1:]), "times_s": times, "median_s": statistics.median(times)}
+
+
+def environment() -> dict[str, Any]:
+    """Python, platform and package versions."""
+    versions: dict[str, str] = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
+            "platform": platform.platform(), "machine": platform.machine(),
+            "cpu_count": os.cpu_count(), "packages": versions}
+
+
+def add_ratios(results: list[dict[str, Any]]) -> None:
+    """Each row's median docs/s over trafilatura's (HTML); text rows are labelled as such."""
+    base = next((r["docs_per_s"] for r in results if r["system"] == "trafilatura"), None)
+    for r in results:
+        r["ratio_to_trafilatura_html"] = r["docs_per_s"] / base if base else None
+
+
+def num(x: float) -> str:
+    """A rate with a sensible number of decimals, thousands separated."""
+    return f"{x:,.0f}" if x >= 100 else f"{x:.1f}" if x >= 10 else f"{x:.2f}"
+
+
+def ratio_cell(r: dict[str, Any]) -> str:
+    """The ratio column's text for one row."""
+    ratio = r["ratio_to_trafilatura_html"]
+    if ratio is None:
+        return "n/a"
+    return f"{num(ratio)}×" + (" (vs traf. HTML)" if r["input"] == "text" else "")
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The Markdown table of all rows."""
+    lines = ["| system | input | docs/s (median) | MB/s | ratio to trafilatura | peak RSS MB |",
+             "|---|---|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r['name']} | {r['input']} | {num(r['docs_per_s'])} | {num(r['mb_per_s'])} "
+                     f"| {ratio_cell(r)} | {r['peak_rss_mb']:.0f} |")
+    return "\n".join(lines)
+
+
+def targets(results: list[dict[str, Any]], startup: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The speed and memory targets, each PASS, FAIL or SKIP (when its rows were not run)."""
+    by = {r["system"]: r for r in results}
+    html, text, traf = by.get("cleaner-html"), by.get("cleaner-text"), by.get("trafilatura")
+    cleaner_rows = [r for r in (html, text) if r]
+    checks: list[tuple[str, float | None, bool | None]] = [
+        ("cleaner HTML >= 5x trafilatura docs/s",
+         html["docs_per_s"] / traf["docs_per_s"] if html and traf else None,
+         html["docs_per_s"] >= 5 * traf["docs_per_s"] if html and traf else None),
+        ("cleaner text >= 500 docs/s",
+         text["docs_per_s"] if text else None, text["docs_per_s"] >= 500 if text else None),
+        ("cleaner peak RSS < 300 MB",
+         max(r["peak_rss_mb"] for r in cleaner_rows) if cleaner_rows else None,
+         max(r["peak_rss_mb"] for r in cleaner_rows) < 300 if cleaner_rows else None),
+        ("start-up < 1 s", startup.get("median_s") if startup else None,
+         startup.get("median_s", float("inf")) < 1 if startup else None),
+    ]
+    return [{"target": name, "value": value,
+             "status": "SKIP" if ok is None else ("PASS" if ok else "FAIL")}
+            for name, value, ok in checks]
+
+
+def parse_systems(spec: str) -> list[str]:
+    """`all`, or a comma list of keys or tool names (`cleaner` selects both cleaner rows)."""
+    if spec == "all":
+        return [s.key for s in SYSTEMS]
+    wanted = {w.strip().lower() for w in spec.split(",") if w.strip()}
+    keys = [s.key for s in SYSTEMS
+            if s.key in wanted or s.name.lower() in wanted or s.key.split("-")[0] in wanted]
+    unknown = {w for w in wanted
+               if not any(w in (s.key, s.name.lower(), s.key.split("-")[0]) for s in SYSTEMS)}
+    if unknown or not keys:
+        choices = ", ".join(s.key for s in SYSTEMS)
+        print(f"bench: unknown system(s) {sorted(unknown)}; choose from: {choices}", file=sys.stderr)
+        raise SystemExit(2)
+    return keys
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options (`--only` and `--inputs` are for the child processes)."""
+    p = argparse.ArgumentParser(description="Speed benchmark: cleaner vs trafilatura, jusText, Resiliparse.")
+    p.add_argument("--pages", type=int, default=300, help="pages sampled from the corpus (default 300)")
+    p.add_argument("--repeats", type=int, default=5, help="timed passes per system (default 5)")
+    p.add_argument("--systems", default="all",
+                   help="comma list of: " + ", ".join(s.key for s in SYSTEMS) + " (default all)")
+    p.add_argument("--json", type=Path, default=None, help="write all numbers to this JSON file")
+    p.add_argument("--model", type=Path, default=None,
+                   help="cleaner model directory (default: the shipped model)")
+    p.add_argument("--corpus", type=Path, default=CORPUS, help=argparse.SUPPRESS)
+    p.add_argument("--only", choices=sorted(BY_KEY), help=argparse.SUPPRESS)
+    p.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.pages < 1 or args.repeats < 1:
+        p.error("--pages and --repeats must be at least 1")
+    return args
+
+
+def child_main(args: argparse.Namespace) -> int:
+    """`--only SYSTEM`: time one system and print its result as one JSON line."""
+    kind = BY_KEY[args.only].input
+    if args.inputs is not None:
+        inputs = args.inputs / f"{kind}.json" if args.inputs.is_dir() else args.inputs
+        print(json.dumps(run_only(args.only, inputs, args.repeats, args.model)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="cleaner-bench-") as tmp:  # run by hand
+        inputs = prepare_inputs(args.corpus, args.pages, kind == "text", Path(tmp))[kind]
+        print(json.dumps(run_only(args.only, inputs, args.repeats, args.model)))
+    return 0
+
+
+def run_all(args: argparse.Namespace, keys: list[str]) -> tuple[int, list[dict[str, Any]], dict[str, str]]:
+    """Sample and render the pages once, then run each system's child in turn."""
+    results: list[dict[str, Any]] = []
+    failures: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="cleaner-bench-") as tmp:
+        need_text = any(BY_KEY[k].input == "text" for k in keys)
+        inputs = prepare_inputs(args.corpus, args.pages, need_text, Path(tmp))
+        pages = len(json.loads(inputs["html"].read_text(encoding="utf-8")))
+        print(f"corpus: {args.corpus} ({pages} pages sampled), repeats: {args.repeats} "
+              "(+1 warm-up), one system per child process, run in sequence\n", flush=True)
+        for key in keys:
+            print(f"  running {key} ...", file=sys.stderr, flush=True)
+            outcome = run_child(key, inputs[BY_KEY[key].input], args.repeats, args.model)
+            if isinstance(outcome, str):
+                failures[key] = outcome
+            else:
+                results.append(outcome)
+    add_ratios(results)
+    return pages, results, failures
+
+
+def print_report(results: list[dict[str, Any]], failures: dict[str, str],
+                 startup: dict[str, Any] | None, checks: list[dict[str, Any]]) -> None:
+    """The table, notes, start-up time and target lines, on stdout."""
+    print(table(results))
+    print("\nratio = system's median docs/s / trafilatura's median docs/s on HTML "
+          "(text rows are compared with trafilatura on HTML: it takes no text input).")
+    for r in results:
+        if r["errors_per_pass"]:
+            print(f"note: {r['name']} ({r['input']}) raised on {r['errors_per_pass']} of {r['pages']} pages")
+    for key, why in failures.items():
+        print(f"FAILED to run {key}: {why}")
+    if startup and "error" in startup:
+        print(f"\nstart-up: `{startup['command']}` FAILED: {startup['error']}")
+    elif startup:
+        print(f"\nstart-up: `{startup['command']}` on one small document: "
+              f"{startup['median_s'] * 1000:.0f} ms (median of {len(startup['times_s'])})")
+    print()
+    for c in checks:
+        value = f" ({c['value']:.2f})" if c["value"] is not None else (
+            " (did not run)" if c["status"] == "FAIL" else "")
+        print(f"{c['status']}: {c['target']}{value}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))  # the repository's cleaner, not an installed copy
+    if args.only:
+        return child_main(args)
+    if not (args.corpus / "html").is_dir() or not any((args.corpus / "html").glob("*.html.gz")):
+        print(f"bench: WCXB dev corpus not found at {args.corpus} (expected html/NNNN.html.gz); "
+              "put it at ../shared/wcxb-dev relative to the repository root.", file=sys.stderr)
+        return 2
+    keys = parse_systems(args.systems)
+
+    env = environment()
+    print(f"python {env['python']} ({env['implementation']}) on {env['platform']}, "
+          f"{env['cpu_count']} CPUs; OMP_NUM_THREADS=1 in children")
+    print("packages: " + ", ".join(f"{k} {v}" for k, v in env["packages"].items()))
+    print(f"cleaner model: {args.model or 'shipped'}")
+
+    pages, results, failures = run_all(args, keys)
+    startup = measure_startup(args.model) if any(k.startswith("cleaner") for k in keys) else None
+    checks = targets(results, startup)
+    print_report(results, failures, startup, checks)
+
+    if args.json:
+        report = {"environment": env, "corpus": str(args.corpus), "pages": pages,
+                  "repeats": args.repeats, "model": str(args.model) if args.model else None,
+                  "results": results, "failures": failures, "startup": startup,
+                  "targets": checks}
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 1 if failures or (startup and "error" in startup) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
