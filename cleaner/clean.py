@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import model as model_io
+from .model_files import load_runtime_checked
 from .segment import html_blocks, html_title, parse_html, text_blocks
 from .types import LABELS, Block, Document, Kind, LineDecision, Result
 
@@ -24,9 +24,9 @@ class Cleaner:
 
     def __init__(self, model_dir: Path | str | None = None, threshold: float | None = None):
         self.model_dir = None if model_dir is None else Path(model_dir)
-        self.models, self.meta = model_io.load(self.model_dir)
+        self.models, self.meta = load_runtime_checked(self.model_dir)
         self.threshold = (
-            threshold if threshold is not None else float(self.meta.get("threshold", model_io.DEFAULT_THRESHOLD))
+            threshold if threshold is not None else float(self.meta["threshold"])
         )
         self.version = str(self.meta.get("version", "unknown"))
 

@@ -21,7 +21,7 @@ from pathlib import Path  # noqa: E402
 from typing import IO  # noqa: E402
 
 from .clean import Cleaner  # noqa: E402
-from .model import ModelError  # noqa: E402
+from .model_files import ModelError  # noqa: E402
 from .types import Document  # noqa: E402
 from .records import (  # noqa: E402
     InputError, dumps, error_record, open_input, read_jsonl, read_single,

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import regex
-from sklearn.feature_extraction import FeatureHasher
 
 from .types import Block
 
@@ -29,10 +28,9 @@ _WORD = regex.compile(r"\w+")
 _PUNCT = regex.compile(r"[\p{P}\p{S}]")
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
-_hasher = FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
 
 
-def _shape(n_words: int) -> str:
+def length_band(n_words: int) -> str:
     if n_words <= 2:
         return str(n_words)
     if n_words <= 6:
@@ -44,26 +42,36 @@ def _shape(n_words: int) -> str:
     return "41+"
 
 
-def block_tokens(block: Block) -> list[str]:
-    """The sparse evidence of one block, as strings for the hashing trick."""
-    text_words = _WORD.findall(block.text.lower())
-    tokens = [f"w={word}" for word in text_words[:MAX_WORDS]]
-    tokens.append(f"len={_shape(len(text_words))}")
-    if text_words:
-        tokens.append(f"first={text_words[0]}")
-        tokens.append(f"last={text_words[-1]}")
-    if block.tag:
-        tokens.append(f"tag={block.tag}")
-        tokens.extend(f"in={tag}" for tag in set(block.path[1:]))
-        if len(block.path) > 1:
-            tokens.append(f"parent={block.tag}/{block.path[1]}")
-        tokens.extend(f"attr={word}" for word in block.attr_words)
+def block_words(block: Block) -> list[str]:
+    return _WORD.findall(block.text.lower())
+
+
+def markup_tokens(tag: str, path: tuple[str, ...], attr_words: tuple[str, ...]) -> list[str]:
+    """Tokens of a block's markup; blocks of the same shape share them (runtime caches them)."""
+    if not tag:
+        return []
+    tokens = [f"tag={tag}"]
+    tokens.extend(f"in={name}" for name in sorted(set(path[1:])))
+    if len(path) > 1:
+        tokens.append(f"parent={tag}/{path[1]}")
+    tokens.extend(f"attr={word}" for word in attr_words)
     return tokens
 
 
-def token_matrix(blocks: Sequence[Block]):
-    """Hashed sparse matrix of `block_tokens`, one row per block."""
-    return _hasher.transform(block_tokens(block) for block in blocks)
+def block_tokens(block: Block) -> list[str]:
+    """The sparse evidence of one block, as strings for the hashing trick.
+
+    Words: `w=` for each of the first MAX_WORDS words, `len=` the length band, `first=` and
+    `last=` word; then the markup tokens. `runtime.hash_tokens` hashes the same tokens.
+    """
+    text_words = block_words(block)
+    tokens = [f"w={word}" for word in text_words[:MAX_WORDS]]
+    tokens.append(f"len={length_band(len(text_words))}")
+    if text_words:
+        tokens.append(f"first={text_words[0]}")
+        tokens.append(f"last={text_words[-1]}")
+    tokens.extend(markup_tokens(block.tag, block.path, block.attr_words))
+    return tokens
 
 
 BLOCK_COLUMNS = (

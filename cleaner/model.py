@@ -1,16 +1,15 @@
-"""Fit, score, save and load the two-stage block classifier.
+"""Fit, save and load the two-stage block classifier (the training side, with scikit-learn).
 
 The persisted object is plain scikit-learn: per input kind ("html", "text"), a linear
 first stage over hashed block tokens and a gradient-boosted second stage over context
 features. Feature code stays outside the pickle (in `features.py`); `meta.json` beside
-the model records the versions and feature fingerprint it needs, and the SHA-256 of the
-model file, because loading a joblib file runs code: a file that does not match its
-recorded hash is refused.
+the model records the versions and feature fingerprint it needs and the SHA-256 of each
+file, because loading a joblib file runs code: a file that does not match is refused.
+`save` also exports the arrays that cleaning uses (`runtime.py`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -22,17 +21,19 @@ import joblib
 import numpy as np
 import sklearn
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 
-from .features import context_features, feature_fingerprint, token_matrix
+from .features import HASH_FEATURES, block_tokens, context_features, feature_fingerprint
+from .model_files import (
+    META_FILE, MODEL_FILE, RUNTIME_FILE, ModelError, checked_path, file_sha256, read_meta, shipped_dir,
+)
+from .runtime import export_arrays
 from .types import LABELS, Block, Kind
 
 log = logging.getLogger(__name__)
 
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "models"
-MODEL_FILE = "model.joblib"
-META_FILE = "meta.json"
 SEED = 13
 OOF_FOLDS = 5
 # P(body) needed to keep a block. Chosen on one grouped fold of WCXB dev, where 0.3 beat 0.5
@@ -41,8 +42,12 @@ OOF_FOLDS = 5
 DEFAULT_THRESHOLD = 0.3
 
 
-class ModelError(RuntimeError):
-    """The model cannot be used; the message says how to fix it."""
+_hasher = FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
+
+
+def token_matrix(blocks: Sequence[Block]):
+    """Hashed sparse matrix of `block_tokens`, one row per block (as `runtime.hash_tokens`)."""
+    return _hasher.transform(block_tokens(block) for block in blocks)
 
 
 @dataclass
@@ -124,18 +129,17 @@ def fit_kind(
     return KindModel(first=first, second=second)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def save(models: dict[Kind, KindModel], directory: Path, meta: dict[str, Any]) -> Path:
+    """Write model.joblib (the fitted estimators), runtime.npz (their arrays) and meta.json."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / MODEL_FILE
-    joblib.dump({kind: model for kind, model in models.items()}, path, compress=("xz", 6))
+    joblib.dump(dict(models), path, compress=("xz", 6))
+    runtime_path = directory / RUNTIME_FILE
+    arrays: dict[str, np.ndarray] = {}
+    for kind, model in models.items():
+        arrays.update(export_arrays(kind, model))
+    with runtime_path.open("wb") as handle:
+        np.savez_compressed(handle, **arrays)
     sha = file_sha256(path)
     meta = {
         "version": f"{meta.get('cleaner_version', '0')}+{sha[:10]}",
@@ -143,40 +147,25 @@ def save(models: dict[Kind, KindModel], directory: Path, meta: dict[str, Any]) -
         "sklearn_version": sklearn.__version__,
         "feature_fingerprint": feature_fingerprint(),
         "sha256": sha,
+        "runtime_sha256": file_sha256(runtime_path),
     }
     (directory / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return path
 
 
 def load(directory: Path | None = None) -> tuple[dict[Kind, KindModel], dict[str, Any]]:
-    """Load a model directory after checking it: hash, sklearn version, feature set.
+    """Load the fitted scikit-learn estimators after checking hash, version and features.
 
-    `directory=None` means the shipped model. Another directory must be named explicitly
-    by the caller: its pickle runs code when loaded, so only load models you trust.
+    Cleaning does not need this (it reads runtime.npz); it serves inspection and export.
+    The pickle runs code when loaded: only load models you trust.
     """
-    directory = SHIPPED_DIR if directory is None else Path(directory)
-    meta_path, model_path = directory / META_FILE, directory / MODEL_FILE
-    if not meta_path.exists() or not model_path.exists():
-        raise ModelError(
-            f"no model in {directory} (need {MODEL_FILE} and {META_FILE}); "
-            "rebuild it with `clean train`"
-        )
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if file_sha256(model_path) != meta.get("sha256"):
-        raise ModelError(
-            f"{model_path} does not match the SHA-256 recorded in {meta_path}; refusing to "
-            "load it (a joblib file runs code). Reinstall cleaner or retrain with `clean train`."
-        )
+    directory = shipped_dir() if directory is None else Path(directory)
+    meta = read_meta(directory)
+    path = checked_path(directory, meta, MODEL_FILE, "sha256")
     if meta.get("sklearn_version") != sklearn.__version__:
         raise ModelError(
             f"the model was built with scikit-learn {meta.get('sklearn_version')}, but "
             f"{sklearn.__version__} is installed; install scikit-learn=={meta.get('sklearn_version')} "
             "or retrain with `clean train`"
         )
-    if meta.get("feature_fingerprint") != feature_fingerprint():
-        raise ModelError(
-            f"the model was trained on features {meta.get('feature_fingerprint')}, but this "
-            f"cleaner computes {feature_fingerprint()}; retrain with `clean train`"
-        )
-    models = joblib.load(model_path)
-    return models, meta
+    return joblib.load(path), meta

@@ -54,3 +54,54 @@ def test_other_feature_set_is_refused(small_model_dir, tmp_path):
 def test_missing_model_says_how_to_rebuild(tmp_path):
     with pytest.raises(ModelError, match="clean train"):
         load(tmp_path)
+
+
+def test_runtime_arrays_score_like_the_sklearn_estimators(small_model_dir):
+    """Cleaning uses the exported arrays; they must give the estimators' probabilities."""
+    from cleaner.model_files import load_runtime_checked
+    from cleaner.segment import html_blocks, parse_html, text_blocks
+
+    from .conftest import FIXTURES, SEEDS
+
+    estimators, _ = load(small_model_dir)
+    runtime, _ = load_runtime_checked(small_model_dir)
+    pages = {
+        "html": [html_blocks(parse_html(p.read_text())) for p in sorted(FIXTURES.glob("html/*.html"))[:6]],
+        "text": [text_blocks(p.read_text()) for p in sorted(SEEDS.glob("*.txt"))],
+    }
+    for kind, docs in pages.items():
+        for blocks in docs:
+            expected = estimators[kind].predict_proba(blocks)
+            got = runtime[kind].predict_proba(blocks)
+            assert got.shape == expected.shape
+            assert abs(got - expected).max() < 1e-4
+
+
+def test_tampered_runtime_is_refused_by_the_cleaner(small_model_dir, tmp_path):
+    from cleaner import Cleaner
+
+    directory = _copy(small_model_dir, tmp_path)
+    with (directory / "runtime.npz").open("ab") as handle:
+        handle.write(b"x")
+    with pytest.raises(ModelError, match="SHA-256"):
+        Cleaner(directory)
+
+
+def test_runtime_hashing_equals_hashing_every_token_string():
+    from cleaner.features import block_tokens
+    from cleaner.model import token_matrix
+    from cleaner.runtime import hash_tokens
+    from cleaner.segment import html_blocks, parse_html
+
+    from .conftest import FIXTURES
+
+    blocks = html_blocks(parse_html((FIXTURES / "html" / "01_public_radio_semantic.html").read_text()))
+    expected = token_matrix(blocks).tocoo()
+    buckets, owners = hash_tokens(blocks)
+    got = sorted(zip(owners.tolist(), buckets.tolist()))
+    want = sorted(
+        (r, c) for r, c, v in zip(expected.row.tolist(), expected.col.tolist(), expected.data.tolist())
+        for _ in range(int(v))
+    )
+    assert got == want
+    assert len(got) == sum(len(block_tokens(b)) for b in blocks)

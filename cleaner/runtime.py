@@ -1,0 +1,188 @@
+"""The trained model in the form cleaning uses: plain numpy arrays, no scikit-learn.
+
+`clean train` fits scikit-learn estimators (kept in `model.joblib`, the record of what
+was trained) and exports them here to `runtime.npz`. Scoring with the arrays gives the
+same probabilities (a test checks it), while `clean` starts without importing
+scikit-learn, and loading the model unpickles nothing: an `.npz` file read with
+`allow_pickle=False` cannot run code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import mmh3
+import numpy as np
+
+from .features import (
+    HASH_FEATURES, MAX_WORDS, block_words, context_features, length_band, markup_tokens,
+)
+from .types import LABELS, Block
+
+_INT32_MIN = -(2**31)
+
+
+@lru_cache(maxsize=1 << 20)
+def _bucket(token: str) -> int:
+    """Bucket of one token, as scikit-learn's FeatureHasher computes it (MurmurHash3, seed 0)."""
+    h = mmh3.hash(token)
+    if h == _INT32_MIN:
+        return (2**31 - 1 - (HASH_FEATURES - 1)) % HASH_FEATURES
+    return abs(h) % HASH_FEATURES
+
+
+@lru_cache(maxsize=1 << 20)
+def _word_buckets(word: str) -> tuple[int, int, int]:
+    """Buckets of a word as `w=`, `first=` and `last=` token: words recur, hashing is paid once."""
+    return _bucket(f"w={word}"), _bucket(f"first={word}"), _bucket(f"last={word}")
+
+
+@lru_cache(maxsize=1 << 16)
+def _markup_buckets(tag: str, path: tuple[str, ...], attr_words: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(_bucket(token) for token in markup_tokens(tag, path, attr_words))
+
+
+def hash_tokens(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray]:
+    """Bucket of every token of `features.block_tokens`, and the block it belongs to.
+
+    Builds the buckets from cached parts instead of formatting and hashing every token
+    string; a test checks that the result equals hashing `block_tokens` directly.
+    """
+    buckets: list[int] = []
+    owners: list[int] = []
+    for i, block in enumerate(blocks):
+        words = block_words(block)
+        start = len(buckets)
+        buckets.extend(_word_buckets(word)[0] for word in words[:MAX_WORDS])
+        buckets.append(_bucket(f"len={length_band(len(words))}"))
+        if words:
+            buckets.append(_word_buckets(words[0])[1])
+            buckets.append(_word_buckets(words[-1])[2])
+        buckets.extend(_markup_buckets(block.tag, block.path, block.attr_words))
+        owners.extend([i] * (len(buckets) - start))
+    return np.asarray(buckets, dtype=np.int64), np.asarray(owners, dtype=np.int64)
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -300.0, 300.0)))
+
+
+@dataclass(frozen=True)
+class LinearStage:
+    """One-vs-rest logistic scores over hashed tokens, normalised like SGDClassifier's."""
+
+    coef: np.ndarray  # (classes, HASH_FEATURES)
+    intercept: np.ndarray  # (classes,)
+    classes: np.ndarray  # label index of each row of coef
+
+    def proba(self, blocks: Sequence[Block]) -> np.ndarray:
+        n = len(blocks)
+        buckets, owners = hash_tokens(blocks)
+        decision = np.empty((n, len(self.classes)), dtype=np.float64)
+        for row in range(len(self.classes)):
+            decision[:, row] = np.bincount(owners, weights=self.coef[row, buckets], minlength=n)
+        decision += self.intercept
+        if len(self.classes) == 2:  # a binary SGDClassifier keeps one row of weights
+            positive = _expit(decision[:, 0])
+            scores = np.stack([1.0 - positive, positive], axis=1)
+        else:
+            scores = _expit(decision)
+            scores /= scores.sum(axis=1, keepdims=True)
+        out = np.zeros((n, len(LABELS)), dtype=np.float32)
+        out[:, self.classes] = scores
+        return out
+
+
+@dataclass(frozen=True)
+class TreeStage:
+    """A binary gradient-boosted ensemble, all trees walked at once over all blocks.
+
+    Leaves point to themselves with an infinite threshold, so every row can take the
+    same number of steps (the deepest tree's depth) without checking for leaves.
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    roots: np.ndarray
+    depth: int
+    baseline: float
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        n = X.shape[0]
+        if n == 0:
+            return np.zeros(0, dtype=np.float64)
+        X = np.asarray(X, dtype=np.float64)
+        rows = np.arange(n)[:, None]
+        node = np.broadcast_to(self.roots, (n, len(self.roots)))
+        for _ in range(self.depth):
+            x = X[rows, self.feature[node]]
+            node = np.where(x <= self.threshold[node], self.left[node], self.right[node])
+        return _expit(self.value[node].sum(axis=1) + self.baseline)
+
+
+@dataclass(frozen=True)
+class RuntimeKindModel:
+    """Both stages for one input kind, with the same `predict_proba` as `model.KindModel`."""
+
+    first: LinearStage
+    second: TreeStage
+
+    def predict_proba(self, blocks: Sequence[Block]) -> np.ndarray:
+        if not blocks:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        first = self.first.proba(blocks)
+        body = self.second.proba(context_features(blocks, first))
+        return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
+
+
+def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
+    """Flatten a fitted `model.KindModel` into named arrays for `runtime.npz`."""
+    sgd, hgb = model.first, model.second
+    nodes = [predictors[0].nodes for predictors in hgb._predictors]
+    sizes = np.array([len(n) for n in nodes])
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    allnodes = np.concatenate(nodes)
+    base = np.repeat(offsets, sizes)
+    own = np.arange(len(allnodes))
+    leaf = allnodes["is_leaf"].astype(bool)
+    if (allnodes["is_categorical"] != 0).any():
+        raise ValueError("categorical splits are not supported by the runtime model")
+    return {
+        f"{kind}.coef": sgd.coef_.astype(np.float32),
+        f"{kind}.intercept": sgd.intercept_.astype(np.float64),
+        f"{kind}.classes": sgd.classes_.astype(np.int64),
+        f"{kind}.feature": np.where(leaf, 0, allnodes["feature_idx"]).astype(np.int64),
+        f"{kind}.threshold": np.where(leaf, np.inf, allnodes["num_threshold"]),
+        f"{kind}.left": np.where(leaf, own, allnodes["left"].astype(np.int64) + base),
+        f"{kind}.right": np.where(leaf, own, allnodes["right"].astype(np.int64) + base),
+        f"{kind}.value": np.where(leaf, allnodes["value"], 0.0),
+        f"{kind}.roots": offsets.astype(np.int64),
+        f"{kind}.depth": np.array(int(allnodes["depth"].max()) if len(allnodes) else 0),
+        f"{kind}.baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()[:1],
+    }
+
+
+def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
+    """Read `runtime.npz` (no pickles allowed) into one model per input kind."""
+    with np.load(path, allow_pickle=False) as arrays:
+        data = {name: arrays[name] for name in arrays.files}
+    kinds = sorted({name.split(".", 1)[0] for name in data})
+    models: dict[str, RuntimeKindModel] = {}
+    for kind in kinds:
+        def get(field: str) -> np.ndarray:
+            return data[f"{kind}.{field}"]
+
+        models[kind] = RuntimeKindModel(
+            first=LinearStage(get("coef"), get("intercept"), get("classes")),
+            second=TreeStage(
+                get("feature"), get("threshold"), get("left"), get("right"), get("value"),
+                get("roots"), int(get("depth")), float(get("baseline")[0]),
+            ),
+        )
+    return models
