@@ -49,16 +49,14 @@ def text_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _attr_words(node) -> tuple[str, ...]:
-    attrs = node.attrs
+def _attr_words(attrs: dict) -> tuple[str, ...]:
     values = [value for key in ("class", "id", "role", "itemprop") if (value := attrs.get(key))]
     if not values:
         return ()
     return tuple(dict.fromkeys(_ATTR_WORD.findall(" ".join(values).lower())))
 
 
-def _is_hidden(node) -> bool:
-    attrs = node.attrs
+def _is_hidden(attrs: dict) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
@@ -130,15 +128,16 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
     root = tree.body or tree.root
     if root is None:
         return []
-    # Each stack entry: (node, leaving). `open_elements` mirrors the element ancestry.
+    # The work stack holds nodes to enter and, as plain strings, the tags of elements to
+    # leave; `open_elements` mirrors the element ancestry with each element's class words.
     open_elements: list[tuple[str, tuple[str, ...]]] = []
     links_open = 0
     pre_open = 0
-    todo: list[tuple[object, bool]] = [(root, False)]
+    todo: list = [root]
     while todo:
-        node, leaving = todo.pop()
-        if leaving:
-            tag = node.tag
+        node = todo.pop()
+        if node.__class__ is str:  # leaving an element
+            tag = node
             if tag in BLOCK_TAGS:
                 builder.flush(open_elements, pre_open > 0)
                 builder.pending_gap = builder.pending_gap or tag not in ("li", "option", "tr")
@@ -156,7 +155,7 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
             if text:
                 builder.add(text, links_open > 0)
             continue
-        if tag is None or tag.startswith("-") or tag in SKIP_TAGS:
+        if tag is None or tag[0] == "-" or tag in SKIP_TAGS:
             continue
         if tag == "br":
             if pre_open:
@@ -164,18 +163,20 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
             else:
                 builder.flush(open_elements, False)
             continue
-        if _is_hidden(node):
+        attrs = node.attributes
+        if attrs and _is_hidden(attrs):
             continue
         if tag in BLOCK_TAGS:
             builder.flush(open_elements, pre_open > 0)
-        open_elements.append((tag, _attr_words(node)))
+        open_elements.append((tag, _attr_words(attrs) if attrs else ()))
         if tag == "a":
             links_open += 1
         elif tag == "pre":
             pre_open += 1
-        todo.append((node, True))
+        todo.append(tag)
         children = list(node.iter(include_text=True))
-        todo.extend((child, False) for child in reversed(children))
+        children.reverse()
+        todo.extend(children)
     builder.flush(open_elements, False)
     return builder.blocks
 
