@@ -118,7 +118,36 @@ def _with_gap_after(block: Block) -> Block:
     )
 
 
+# A run of this many opening tags with no closing tag between them (void and self-closing
+# elements aside) is pathological nesting. The HTML parser's time grows with the square of
+# the depth, so such runs are cut down to their first MAX_RUN_TAGS tags, keeping every text.
+MAX_RUN_TAGS = 500
+_OPEN_TAG = r"<(?!(?:br|img|input|meta|link|hr|wbr|source|area|col|embed|param|track|p|li|option|td|tr|th|dt|dd)\b)[a-zA-Z][^<>]*>"
+_DEEP_RUN = regex.compile(rf"(?:{_OPEN_TAG}[^<]*){{{MAX_RUN_TAGS * 2},}}+", regex.I)
+_TAG = regex.compile(r"<[^<>]*>")
+
+
+def _flatten_deep_nesting(html: str) -> str:
+    def cut(match: regex.Match) -> str:
+        pieces = _TAG.split(match.group())
+        tags = _TAG.findall(match.group())
+        kept = [piece + (tags[i] if i < MAX_RUN_TAGS and i < len(tags) else "") for i, piece in enumerate(pieces)]
+        return "".join(kept)
+
+    return _DEEP_RUN.sub(cut, html)
+
+
+def _may_nest_deeply(html: str) -> bool:
+    """A cheap pre-check for `_DEEP_RUN`: some stretch without a closing tag holds many tags."""
+    if html.count("<") < MAX_RUN_TAGS * 2:
+        return False
+    return any(stretch.count("<") >= MAX_RUN_TAGS * 2 for stretch in html.split("</"))
+
+
 def parse_html(html: str) -> LexborHTMLParser:
+    """Parse with lexbor, after cutting down pathologically deep nesting."""
+    if _may_nest_deeply(html) and _DEEP_RUN.search(html):
+        html = _flatten_deep_nesting(html)
     return LexborHTMLParser(html)
 
 
