@@ -20,13 +20,10 @@ from collections.abc import Iterator, Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import IO  # noqa: E402
 
-from .clean import Cleaner  # noqa: E402
 from .model_files import ModelError  # noqa: E402
 from .types import Document  # noqa: E402
-from .records import (  # noqa: E402
-    InputError, dumps, error_record, open_input, read_jsonl, read_single,
-    result_record, sniff_format,
-)
+from .pipeline import Limits, Options, clean_records  # noqa: E402
+from .records import InputError, dumps, open_input, read_jsonl, read_single, sniff_format  # noqa: E402
 
 SUBCOMMANDS = ("train", "evaluate")
 
@@ -47,6 +44,11 @@ def _clean_parser() -> argparse.ArgumentParser:
                         help="a model directory to use instead of the shipped one. A model file is a "
                         "pickle and runs code when loaded: name only models you trust")
     parser.add_argument("--threshold", type=float, default=None, help="body probability needed to keep a line")
+    parser.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (output stays in input order)")
+    parser.add_argument("--max-bytes", type=float, default=16, metavar="MB",
+                        help="documents larger than this many MB become error records (0: no limit)")
+    parser.add_argument("--timeout", type=float, default=60, metavar="S",
+                        help="seconds one document may take before it becomes an error record (0: no limit)")
     return parser
 
 
@@ -69,33 +71,32 @@ def iter_documents(paths: Sequence[str], forced: str, stdin: IO[bytes]) -> Itera
 
 
 def run_clean(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
-    cleaner = Cleaner(args.model, threshold=args.threshold)
+    options = Options(
+        model_dir=args.model, threshold=args.threshold, explain=args.explain,
+        limits=Limits(max_bytes=int(args.max_bytes * 1024 * 1024), timeout=args.timeout),
+    )
+    items = iter_documents(args.files, args.format, stdin)
+    if args.text_only:
+        return _print_text_only(items, options, stdout)
     failed = 0
-    written = 0
-    for item in iter_documents(args.files, args.format, stdin):
-        if isinstance(item, InputError):
-            record = error_record(item)
-            failed += 1
-        else:
-            try:
-                result = cleaner.clean(item)
-            except Exception as exc:  # one bad document must not end the stream
-                logging.getLogger(__name__).debug("cleaning failed", exc_info=True)
-                record = error_record(InputError(f"cleaning failed: {type(exc).__name__}: {exc}", item.id, None, item.extra))
-                failed += 1
-            else:
-                if args.text_only:
-                    if written:
-                        raise SystemExit("clean: --text-only takes one document; use JSON Lines output for several")
-                    stdout.write(result.text + "\n")
-                    stdout.flush()
-                    written += 1
-                    continue
-                record = result_record(result, item, explain=args.explain)
+    for record in clean_records(items, options, jobs=args.jobs):
+        failed += "error" in record
         stdout.write(dumps(record) + "\n")
         stdout.flush()
-        written += 1
     return 1 if failed else 0
+
+
+def _print_text_only(items: Iterator[Document | InputError], options: Options, stdout: IO[str]) -> int:
+    """`--text-only`: the clean text of exactly one document, or a message on stderr."""
+    records = list(clean_records(items, options))
+    if len(records) != 1:
+        raise SystemExit(f"clean: --text-only takes one document, got {len(records)}; use JSON Lines output")
+    (record,) = records
+    if "error" in record:
+        print(f"clean: {record['error']}", file=sys.stderr)
+        return 1
+    stdout.write(record["text"] + "\n")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

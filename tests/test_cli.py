@@ -146,3 +146,51 @@ def test_format_flag_overrides_detection(small_model_dir, forced):
     (record,) = records(done.stdout)
     has_markup = any("<" in line["text"] for line in record["lines"])
     assert has_markup == (forced == "text")
+
+
+def test_jobs_give_the_same_records_in_the_same_order(small_model_dir):
+    lines = []
+    for i in range(24):
+        record = {"id": i, "html": PAGE} if i % 3 == 0 else {"id": i, "text": ARTICLE * (1 + i % 4)}
+        lines.append(json.dumps(record) if i != 7 else "{broken")
+    stream = ("\n".join(lines) + "\n").encode()
+    one = run_clean([], stream, small_model_dir)
+    two = run_clean(["--jobs", "2"], stream, small_model_dir)
+    assert one.stdout == two.stdout
+    assert [r.get("id") for r in records(two.stdout)] == [i if i != 7 else None for i in range(24)]
+    assert one.returncode == two.returncode == 1
+
+
+def test_size_limit_turns_a_huge_document_into_an_error_record(small_model_dir):
+    big = json.dumps({"id": "big", "text": "word " * 300_000})
+    done = run_clean(["--max-bytes", "1"], (big + "\n" + json.dumps({"id": "ok", "text": ARTICLE}) + "\n").encode(),
+                     small_model_dir)
+    out = records(done.stdout)
+    assert [r["id"] for r in out] == ["big", "ok"]
+    assert "over the limit" in out[0]["error"] and "text" in out[1]
+
+
+def test_killing_a_jobs_run_midway_leaves_only_whole_records(small_model_dir):
+    """SIGINT halfway through a --jobs run: every line written is a whole JSON record."""
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cleaner.cli", "--jobs", "2", "--model", str(small_model_dir)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+    )
+    for i in range(40):
+        proc.stdin.write((json.dumps({"id": i, "text": ARTICLE}) + "\n").encode())
+    proc.stdin.flush()
+    first = proc.stdout.readline()
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    rest = proc.stdout.read()  # the same buffered reader as `first`: nothing read ahead is lost
+    err = proc.stderr.read()
+    proc.stdin.close()
+    assert proc.wait(timeout=60) == 130
+    lines = (first + rest).decode().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == list(range(len(lines)))
+    assert b"Traceback" not in err
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True)
+    assert children.stdout == b""
