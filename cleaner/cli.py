@@ -22,6 +22,7 @@ from typing import IO  # noqa: E402
 
 from .model_files import ModelError  # noqa: E402
 from .types import Document  # noqa: E402
+from .warc import read_warc  # noqa: E402
 from .pipeline import Limits, Options, clean_records  # noqa: E402
 from .records import InputError, dumps, open_input, read_jsonl, read_single, sniff_format  # noqa: E402
 
@@ -35,8 +36,9 @@ def _clean_parser() -> argparse.ArgumentParser:
         "Also: `clean train` (rebuild the model), `clean evaluate` (score it on a labeled corpus).",
     )
     parser.add_argument("files", nargs="*", default=["-"], help="inputs ('-' or none: stdin); .gz is read too")
-    parser.add_argument("--format", choices=("auto", "jsonl", "html", "text"), default="auto",
-                        help="input format; auto decides from the first bytes of each input")
+    parser.add_argument("--format", choices=("auto", "jsonl", "html", "text", "warc"), default="auto",
+                        help="input format; auto decides from the first bytes of each input "
+                        "(WARC and WET files, gzipped or not, are recognised too)")
     parser.add_argument("--explain", action="store_true", help="add every line with its decision and score")
     parser.add_argument("--text-only", action="store_true",
                         help="print just the clean text (one document per input only)")
@@ -66,6 +68,8 @@ def iter_documents(paths: Sequence[str], forced: str, stdin: IO[bytes]) -> Itera
             kind = sniff_format(head) if forced == "auto" else forced
             if kind == "jsonl":
                 yield from read_jsonl(stream)
+            elif kind == "warc":
+                yield from read_warc(stream)
             else:
                 yield read_single(stream.read(), kind, name)  # type: ignore[arg-type]
 

@@ -18,7 +18,7 @@ import regex
 
 from .types import Document, Result
 
-InputFormat = Literal["auto", "jsonl", "html", "text"]
+InputFormat = Literal["auto", "jsonl", "html", "text", "warc"]
 SNIFF_BYTES = 4096
 _META_CHARSET = regex.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", regex.I)
 _HTML_START = regex.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", regex.I | regex.S)
@@ -70,9 +70,11 @@ def looks_like_html(head: bytes) -> bool:
     return bool(_HTML_START.match(head)) or len(_HTML_TAGS.findall(head)) >= 3
 
 
-def sniff_format(head: bytes) -> Literal["jsonl", "html", "text"]:
-    """Decide from the first bytes: a JSON object per line, an HTML page, or plain text."""
+def sniff_format(head: bytes) -> Literal["jsonl", "html", "text", "warc"]:
+    """Decide from the first bytes: WARC/WET, a JSON object per line, an HTML page, or plain text."""
     stripped = head.lstrip()
+    if stripped.startswith(b"WARC/"):
+        return "warc"
     if stripped.startswith(b"{"):
         first_line = stripped.split(b"\n", 1)[0]
         try:
