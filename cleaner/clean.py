@@ -31,8 +31,8 @@ class Cleaner:
         self.version = str(self.meta.get("version", "unknown"))
 
     def __reduce__(self):
-        """Pickle as a path, so workers reload the (verified) model instead of copying it."""
-        return (type(self), (self.model_dir, self.threshold))
+        """Pickle as a path: a worker process loads the (verified) model once and reuses it."""
+        return (cached_cleaner, (self.model_dir, self.threshold))
 
     def clean(self, doc: Document | str, kind: Kind | None = None) -> Result:
         """Clean one document; a bare string is taken as plain text unless `kind` says html."""
@@ -87,15 +87,20 @@ def _title_index(title_proba: np.ndarray, keep: np.ndarray) -> int:
     return best if title_proba[best] >= TITLE_THRESHOLD else -1
 
 
-_default: Cleaner | None = None
+_cleaners: dict[tuple[Path | None, float | None], Cleaner] = {}
+
+
+def cached_cleaner(model_dir: Path | str | None = None, threshold: float | None = None) -> Cleaner:
+    """One Cleaner per model and threshold in this process, loaded on first use."""
+    key = (None if model_dir is None else Path(model_dir), threshold)
+    if key not in _cleaners:
+        _cleaners[key] = Cleaner(model_dir, threshold)
+    return _cleaners[key]
 
 
 def default_cleaner() -> Cleaner:
-    """The shipped model, loaded on first use and shared by `clean_text`/`clean_html`."""
-    global _default
-    if _default is None:
-        _default = Cleaner()
-    return _default
+    """The shipped model, shared by `clean_text` and `clean_html`."""
+    return cached_cleaner()
 
 
 def clean_text(text: str) -> str:

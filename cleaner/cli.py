@@ -26,7 +26,7 @@ from .warc import read_warc  # noqa: E402
 from .pipeline import Limits, Options, clean_records  # noqa: E402
 from .records import InputError, dumps, open_input, read_jsonl, read_single, sniff_format  # noqa: E402
 
-SUBCOMMANDS = ("train", "evaluate")
+SUBCOMMANDS = ("train", "evaluate", "spark")
 
 
 def _clean_parser() -> argparse.ArgumentParser:

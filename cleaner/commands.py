@@ -122,4 +122,8 @@ def run_subcommand(name: str, argv: Sequence[str]) -> int:
     logging.getLogger("cleaner").setLevel(logging.INFO)
     if name == "train":
         return run_train(argv)
+    if name == "spark":
+        from .spark import main
+
+        return main(list(argv))
     return run_evaluate(argv)

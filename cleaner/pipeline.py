@@ -9,6 +9,7 @@ limit: a pathological page becomes an error record, not a crash or a hang.
 from __future__ import annotations
 
 import signal
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -57,7 +58,11 @@ def clean_one(cleaner: Cleaner, doc: Document, options: Options) -> dict[str, An
             f"document is {size / 1e6:.1f} MB, over the limit of {limits.max_bytes / 1e6:.1f} MB "
             "(raise it with --max-bytes)", doc.id, None, doc.extra,
         ))
-    use_alarm = limits.timeout > 0 and hasattr(signal, "setitimer")
+    # Alarms work only in a main thread; elsewhere (some embedders) the size limit still holds.
+    use_alarm = (
+        limits.timeout > 0 and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
     if use_alarm:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, limits.timeout)
