@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .decode import keep_mask
 from .model_files import load_runtime_checked
 from .segment import html_blocks, html_title, parse_html, text_blocks
 from .types import LABELS, Block, Document, Kind, LineDecision, Result
@@ -59,7 +60,7 @@ class Cleaner:
     def _decide(self, doc: Document, blocks: list[Block], fallback_title: str | None) -> Result:
         proba = self.score(blocks, doc.kind)
         body = proba[:, 1] if len(blocks) else np.zeros(0)
-        keep = body >= self.threshold
+        keep = keep_mask(blocks, body, self.threshold)
         title_index = _title_index(proba[:, 2], keep)
         lines = []
         for i, block in enumerate(blocks):

@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from .corpus import LabeledDoc
+from .decode import keep_mask
 from .labels import words
 from .model import DEFAULT_THRESHOLD
 from .train import fit
@@ -110,7 +111,8 @@ def cross_validate(
             if not names:
                 continue
             proba = model.predict_proba(doc.blocks)
-            kept = "\n\n".join(b.text for b, p in zip(doc.blocks, proba[:, 1]) if p >= threshold)
+            keep = keep_mask(doc.blocks, proba[:, 1], threshold)
+            kept = "\n\n".join(b.text for b, k in zip(doc.blocks, keep) if k)
             for name in names:
                 results[name]["cleaner"].add(doc, kept)
                 results[name]["oracle"].add(doc, oracle_text(doc))
