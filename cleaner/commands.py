@@ -98,12 +98,9 @@ def run_evaluate(argv: Sequence[str]) -> int:
             results = cross_validate(corpus, handmade, "html", args.folds, max_folds=args.max_folds)["html"]
             report["html"] = {name: s.summary() for name, s in results.items()}
             if not args.no_trafilatura and (args.corpus / "html").is_dir():
-                html_docs = [d for d in corpus if d.kind == "html"]
-                tested = len(results["cleaner"].rows)
-                if args.max_folds is None:
-                    report["html"]["trafilatura"] = trafilatura_scores(args.corpus, html_docs).summary()
-                else:
-                    log.info("trafilatura baseline skipped with --max-folds (%d pages tested)", tested)
+                tested = {row["name"] for row in results["cleaner"].rows}
+                html_docs = [d for d in corpus if d.kind == "html" and d.name in tested]
+                report["html"]["trafilatura"] = trafilatura_scores(args.corpus, html_docs).summary()
         else:
             tests = {
                 f"text:{r}": (lambda doc, r=r: doc.extra.get("renderer") == r) for r in args.test_renderers

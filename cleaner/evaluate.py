@@ -53,7 +53,7 @@ class Scores:
     def add(self, doc: LabeledDoc, predicted: str) -> None:
         p, r, f = word_prf(predicted, doc.gold or "")
         self.rows.append({
-            "page_type": doc.page_type, "p": p, "r": r, "f1": f,
+            "name": doc.name, "page_type": doc.page_type, "p": p, "r": r, "f1": f,
             "with": snippet_share(predicted, doc.extra.get("with_", [])),
             "without": snippet_share(predicted, doc.extra.get("without", [])),
         })
