@@ -92,7 +92,10 @@ def run_evaluate(argv: Sequence[str]) -> int:
         renderer = doc.extra.get("renderer")
         doc.extra["for_training"] = renderer is None or renderer in args.train_renderers
     handmade = load_handmade(args.seeds, args.fixtures)
-    report: dict[str, object] = {"corpus": args.corpus.name, "folds": args.folds, "command": "clean evaluate " + shlex.join(argv)}
+    report: dict[str, object] = {
+        "corpus": args.corpus.name, "folds": args.folds, "folds_run": min(args.max_folds or args.folds, args.folds),
+        "command": "clean evaluate " + shlex.join(argv),
+    }
     for kind in args.kinds:
         if kind == "html":
             results = cross_validate(corpus, handmade, "html", args.folds, max_folds=args.max_folds)["html"]

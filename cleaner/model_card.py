@@ -81,10 +81,16 @@ def write_card(directory: Path) -> Path:
     lines += ["## Scores", ""]
     if scores_path.exists():
         scores = json.loads(scores_path.read_text(encoding="utf-8"))
+        folds, run = scores.get("folds"), scores.get("folds_run", scores.get("folds"))
+        split = (
+            f"cross-validation grouped by site, all {folds} folds" if run == folds
+            else f"{run} of {folds} folds grouped by site (each trains on the other sites' pages)"
+        )
         lines += [
-            f"Measured with `{scores.get('command', 'clean evaluate')}`: cross-validation grouped by site",
-            f"({scores.get('folds')} folds), WCXB word-level F1 averaged over pages. `oracle` keeps exactly the",
-            "blocks the alignment labels body: the ceiling of block-level decisions on this segmentation.",
+            f"Measured with `{scores.get('command', 'clean evaluate')}`: {split}; WCXB word-level F1",
+            "averaged over pages, with the shares of `with` and `without` snippets found. `oracle` keeps",
+            "exactly the blocks the alignment labels body: the ceiling of block-level decisions on this",
+            "segmentation. Text rows are renderings the text model was not trained on.",
             "",
         ]
         lines += _score_table({k: v for k, v in scores.items() if isinstance(v, dict)})
