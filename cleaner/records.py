@@ -24,6 +24,8 @@ _META_CHARSET = regex.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\
 _HTML_START = regex.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", regex.I | regex.S)
 _HTML_TAGS = regex.compile(rb"</?(p|div|span|a|br|li|table|script|meta|title)\b[^>]*>", regex.I)
 CONTENT_FIELDS = ("html", "text")
+# Fields cleaner writes itself; an input field of the same name passes through as `input_<name>`.
+OUTPUT_FIELDS = frozenset(("id", "url", "title", "text", "stats", "lines", "error", "line"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +77,33 @@ def sniff_format(head: bytes) -> Literal["jsonl", "html", "text", "warc"]:
     stripped = head.lstrip()
     if stripped.startswith(b"WARC/"):
         return "warc"
-    if stripped.startswith(b"{"):
-        first_line = stripped.split(b"\n", 1)[0]
-        try:
-            if isinstance(json.loads(first_line), dict):
-                return "jsonl"
-        except ValueError:
-            if b'"html"' in first_line or b'"text"' in first_line or b'"id"' in first_line:
-                return "jsonl"
+    if _mostly_json_objects(stripped):
+        return "jsonl"
     if looks_like_html(stripped[:SNIFF_BYTES]):
         return "html"
     return "text"
+
+
+def _mostly_json_objects(head: bytes) -> bool:
+    """JSON Lines when most whole lines of the head are JSON objects.
+
+    Looking past the first line keeps a stream whose first record is broken (truncated,
+    an array) a stream, so that record becomes an error record instead of the whole
+    stream being cleaned as one text.
+    """
+    lines = [line for line in head.split(b"\n") if line.strip()]
+    if len(lines) > 1 and not head.endswith(b"\n"):
+        lines = lines[:-1]  # the last line may be cut off by the sniffing window
+    lines = lines[:20]
+    if not lines or not lines[0].lstrip().startswith((b"{", b"[")) and len(lines) < 2:
+        return False
+    objects = 0
+    for line in lines:
+        try:
+            objects += isinstance(json.loads(line), dict)
+        except ValueError:
+            pass
+    return objects >= 1 and objects * 2 >= len(lines)
 
 
 def open_input(path: str, stdin: IO[bytes]) -> IO[bytes]:
@@ -102,7 +120,10 @@ def document_from_record(record: Any, line: int) -> Document | InputError:
     if not isinstance(record, dict):
         return InputError(f"expected a JSON object, got {type(record).__name__}", line=line)
     doc_id = record.get("id")
-    extra = {k: v for k, v in record.items() if k not in CONTENT_FIELDS and k not in ("id", "url")}
+    extra = {
+        (f"input_{k}" if k in OUTPUT_FIELDS else k): v
+        for k, v in record.items() if k not in CONTENT_FIELDS and k not in ("id", "url")
+    }
     url = record.get("url")
     if url is not None and not isinstance(url, str):
         url = str(url)
@@ -165,4 +186,10 @@ def error_record(error: InputError) -> dict[str, Any]:
 
 
 def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, default=str)
+    """One JSON line; text that is not valid Unicode (lone surrogates) is written escaped."""
+    line = json.dumps(record, ensure_ascii=False, default=str)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record, ensure_ascii=True, default=str)
+    return line
