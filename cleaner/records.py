@@ -91,12 +91,12 @@ def _mostly_json_objects(head: bytes) -> bool:
     an array) a stream, so that record becomes an error record instead of the whole
     stream being cleaned as one text.
     """
+    if b"\n" not in head.rstrip():  # one line, perhaps longer than the sniffing window
+        return head.startswith(b"{")
     lines = [line for line in head.split(b"\n") if line.strip()]
-    if len(lines) > 1 and not head.endswith(b"\n"):
+    if not head.endswith(b"\n"):
         lines = lines[:-1]  # the last line may be cut off by the sniffing window
     lines = lines[:20]
-    if not lines or not lines[0].lstrip().startswith((b"{", b"[")) and len(lines) < 2:
-        return False
     objects = 0
     for line in lines:
         try:
