@@ -329,6 +329,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--json", type=Path, default=None, help="write all numbers to this JSON file")
     p.add_argument("--model", type=Path, default=None,
                    help="cleaner model directory (default: the shipped model)")
+    p.add_argument("--jobs", type=lambda v: [int(x) for x in v.split(",") if x], default=[1, 2],
+                   help="worker counts for the `clean --jobs` speed-up (default 1,2; empty to skip)")
     p.add_argument("--corpus", type=Path, default=CORPUS, help=argparse.SUPPRESS)
     p.add_argument("--only", choices=sorted(BY_KEY), help=argparse.SUPPRESS)
     p.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)
@@ -351,6 +353,35 @@ def child_main(args: argparse.Namespace) -> int:
     return 0
 
 
+def measure_jobs(html_inputs: Path, jobs: list[int], repeats: int, model: Path | None) -> list[dict[str, Any]]:
+    """Wall time of `clean --jobs N` over the sampled pages as one JSON Lines stream.
+
+    The whole command is timed (start-up, reading, writing), median of `repeats` runs,
+    and each N's docs/s is compared with N=1's: the speed-up `--jobs` gives.
+    """
+    pages = json.loads(html_inputs.read_text(encoding="utf-8"))
+    stream = "".join(json.dumps({"id": i, "html": page}) + "\n" for i, page in enumerate(pages)).encode()
+    rows: list[dict[str, Any]] = []
+    for n in jobs:
+        cmd = [sys.executable, "-m", "cleaner.cli", "--jobs", str(n)]
+        if model is not None:
+            cmd += ["--model", str(model)]
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            proc = subprocess.run(cmd, input=stream, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  env=child_env(), cwd=REPO)
+            times.append(time.perf_counter() - start)
+            if proc.returncode not in (0, 1):
+                return rows + [{"jobs": n, "error": proc.stderr.decode()[-300:]}]
+        median = statistics.median(times)
+        rows.append({"jobs": n, "times_s": times, "median_s": median, "docs_per_s": len(pages) / median})
+    for row in rows:
+        if "docs_per_s" in row and "docs_per_s" in rows[0]:
+            row["speedup"] = row["docs_per_s"] / rows[0]["docs_per_s"]
+    return rows
+
+
 def run_all(args: argparse.Namespace, keys: list[str]) -> tuple[int, list[dict[str, Any]], dict[str, str]]:
     """Sample and render the pages once, then run each system's child in turn."""
     results: list[dict[str, Any]] = []
@@ -368,6 +399,9 @@ def run_all(args: argparse.Namespace, keys: list[str]) -> tuple[int, list[dict[s
                 failures[key] = outcome
             else:
                 results.append(outcome)
+        if args.jobs and "cleaner-html" in keys:
+            print("  running clean --jobs ...", file=sys.stderr, flush=True)
+            args.jobs_results = measure_jobs(inputs["html"], args.jobs, args.repeats, args.model)
     add_ratios(results)
     return pages, results, failures
 
@@ -417,12 +451,21 @@ def main(argv: list[str] | None = None) -> int:
     startup = measure_startup(args.model) if any(k.startswith("cleaner") for k in keys) else None
     checks = targets(results, startup)
     print_report(results, failures, startup, checks)
+    jobs_results = getattr(args, "jobs_results", [])
+    if jobs_results:
+        print("\n| `clean --jobs N` (whole command, HTML stream) | docs/s (median) | speed-up vs N=1 |")
+        print("|---|---:|---:|")
+        for row in jobs_results:
+            if "error" in row:
+                print(f"| {row['jobs']} | FAILED: {row['error']} | |")
+            else:
+                print(f"| {row['jobs']} | {num(row['docs_per_s'])} | {row.get('speedup', 1.0):.2f}× |")
 
     if args.json:
         report = {"environment": env, "corpus": str(args.corpus), "pages": pages,
                   "repeats": args.repeats, "model": str(args.model) if args.model else None,
                   "results": results, "failures": failures, "startup": startup,
-                  "targets": checks}
+                  "targets": checks, "jobs": jobs_results}
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 1 if failures or (startup and "error" in startup) else 0
 
