@@ -60,18 +60,17 @@ def iter_documents(paths: Sequence[str], forced: str, stdin: IO[bytes]) -> Itera
         name = None if path == "-" else path
         try:
             stream = open_input(path, stdin)
-        except OSError as exc:
-            yield InputError(f"cannot read {path}: {exc.strerror or exc}", id=name)
-            continue
-        with stream:
-            head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
-            kind = sniff_format(head) if forced == "auto" else forced
-            if kind == "jsonl":
-                yield from read_jsonl(stream)
-            elif kind == "warc":
-                yield from read_warc(stream)
-            else:
-                yield read_single(stream.read(), kind, name)  # type: ignore[arg-type]
+            with stream:
+                head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
+                kind = sniff_format(head) if forced == "auto" else forced
+                if kind == "jsonl":
+                    yield from read_jsonl(stream)
+                elif kind == "warc":
+                    yield from read_warc(stream)
+                else:
+                    yield read_single(stream.read(), kind, name)  # type: ignore[arg-type]
+        except (OSError, EOFError) as exc:  # unreadable file, truncated or broken gzip
+            yield InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}", id=name)
 
 
 def run_clean(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
@@ -112,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_subcommand(argv[0], argv[1:])
         args = _clean_parser().parse_args(argv)
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(encoding="utf-8")  # JSON Lines is UTF-8 whatever the locale
         return run_clean(args, sys.stdin.buffer, sys.stdout)
     except ModelError as exc:
         print(f"clean: {exc}", file=sys.stderr)

@@ -22,6 +22,7 @@ InputFormat = Literal["auto", "jsonl", "html", "text", "warc"]
 SNIFF_BYTES = 4096
 _META_CHARSET = regex.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", regex.I)
 _HTML_START = regex.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", regex.I | regex.S)
+_HTML_ROOT = regex.compile(rb"<(!doctype\s+html|html[\s>])", regex.I)
 _HTML_TAGS = regex.compile(rb"</?(p|div|span|a|br|li|table|script|meta|title)\b[^>]*>", regex.I)
 CONTENT_FIELDS = ("html", "text")
 # Fields cleaner writes itself; an input field of the same name passes through as `input_<name>`.
@@ -36,6 +37,18 @@ class InputError:
     id: Any = None
     line: int | None = None
     passthrough: dict[str, Any] | None = None
+
+
+# Labels that browsers read as another encoding (WHATWG Encoding): decoding as the label
+# says would turn curly quotes into control characters or drop characters.
+_BROWSER_ENCODINGS = {
+    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+    "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252", "windows-1252": "cp1252",
+    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+    "gb2312": "gb18030", "gbk": "gb18030", "euc-kr": "cp949", "ks_c_5601-1987": "cp949",
+    "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8",  # a meta tag in 8-bit bytes
+}
+_MOSTLY_UTF8 = 0.005  # share of bad bytes up to which UTF-8 with replacements wins
 
 
 def decode_bytes(data: bytes, is_html: bool = True) -> str:
@@ -53,10 +66,14 @@ def decode_bytes(data: bytes, is_html: bool = True) -> str:
     if is_html:
         declared = _META_CHARSET.search(data[:SNIFF_BYTES * 4])
         if declared:
+            label = declared.group(1).decode("ascii", "replace").lower()
             try:
-                return data.decode(declared.group(1).decode("ascii"), errors="replace")
-            except LookupError:
+                return data.decode(_BROWSER_ENCODINGS.get(label, label), errors="replace")
+            except (LookupError, UnicodeError, ValueError):  # unknown or non-text codecs ("idna")
                 pass
+    as_utf8 = data.decode("utf-8", errors="replace")
+    if as_utf8.count("\ufffd") <= _MOSTLY_UTF8 * max(len(as_utf8), 1):
+        return as_utf8  # UTF-8 with a few broken bytes, not another encoding
     try:
         from charset_normalizer import from_bytes
 
@@ -65,16 +82,21 @@ def decode_bytes(data: bytes, is_html: bool = True) -> str:
             return data.decode(best.encoding, errors="replace")
     except Exception:  # the detector is a best effort; the fallback below never fails
         pass
-    return data.decode("utf-8", errors="replace")
+    return as_utf8
 
 
 def looks_like_html(head: bytes) -> bool:
-    return bool(_HTML_START.match(head)) or len(_HTML_TAGS.findall(head)) >= 3
+    return (
+        bool(_HTML_START.match(head)) or bool(_HTML_ROOT.search(head[:1024]))
+        or len(_HTML_TAGS.findall(head)) >= 3
+    )
 
 
 def sniff_format(head: bytes) -> Literal["jsonl", "html", "text", "warc"]:
     """Decide from the first bytes: WARC/WET, a JSON object per line, an HTML page, or plain text."""
-    stripped = head.lstrip()
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = decode_bytes(head[: len(head) // 2 * 2], is_html=False).encode("utf-8")
+    stripped = head.removeprefix(codecs.BOM_UTF8).lstrip()
     if stripped.startswith(b"WARC/"):
         return "warc"
     if _mostly_json_objects(stripped):
@@ -128,7 +150,7 @@ def document_from_record(record: Any, line: int) -> Document | InputError:
     if url is not None and not isinstance(url, str):
         url = str(url)
     for kind in CONTENT_FIELDS:
-        if kind in record:
+        if record.get(kind) is not None:
             content = record[kind]
             if not isinstance(content, str):
                 return InputError(f"field '{kind}' must be a string, got {type(content).__name__}", doc_id, line, extra)
@@ -138,15 +160,27 @@ def document_from_record(record: Any, line: int) -> Document | InputError:
     return InputError("record has neither an 'html' nor a 'text' field", doc_id, line, extra)
 
 
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float | str:
+    """A number too large for a float stays as its text, so the output is still JSON."""
+    value = float(text)
+    return text if value in (float("inf"), float("-inf")) else value
+
+
 def read_jsonl(stream: IO[bytes], start_line: int = 1) -> Iterator[Document | InputError]:
     """One Document or InputError per non-blank input line, lazily."""
     for number, raw in enumerate(stream, start_line):
         if not raw.strip():
             continue
         try:
-            record = json.loads(decode_bytes(raw, is_html=False))
-        except ValueError as exc:
-            yield InputError(f"invalid JSON: {exc}", line=number)
+            record = json.loads(decode_bytes(raw, is_html=False), parse_constant=_reject_constant,
+                                parse_float=_finite_float)
+        except (ValueError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            yield InputError(f"invalid JSON: {reason}", line=number)
             continue
         yield document_from_record(record, number)
 
@@ -187,7 +221,7 @@ def error_record(error: InputError) -> dict[str, Any]:
 
 def dumps(record: dict[str, Any]) -> str:
     """One JSON line; text that is not valid Unicode (lone surrogates) is written escaped."""
-    line = json.dumps(record, ensure_ascii=False, default=str)
+    line = json.dumps(record, ensure_ascii=False, default=str, allow_nan=False)
     try:
         line.encode("utf-8")
     except UnicodeEncodeError:

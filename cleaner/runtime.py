@@ -23,6 +23,7 @@ from .features import (
 from .types import LABELS, Block
 
 _INT32_MIN = -(2**31)
+ROW_CHUNK = 4096
 
 
 @lru_cache(maxsize=1 << 20)
@@ -114,12 +115,15 @@ class TreeStage:
     baseline: float
 
     def proba(self, X: np.ndarray) -> np.ndarray:
-        n = X.shape[0]
-        if n == 0:
-            return np.zeros(0, dtype=np.float64)
         X = np.asarray(X, dtype=np.float64)
-        rows = np.arange(n)[:, None]
-        node = np.broadcast_to(self.roots, (n, len(self.roots)))
+        # Rows in chunks: the walk holds rows x trees node indices, so a page of 100,000
+        # blocks would otherwise need gigabytes.
+        parts = [self._proba_rows(X[start:start + ROW_CHUNK]) for start in range(0, X.shape[0], ROW_CHUNK)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
+
+    def _proba_rows(self, X: np.ndarray) -> np.ndarray:
+        rows = np.arange(X.shape[0])[:, None]
+        node = np.broadcast_to(self.roots, (X.shape[0], len(self.roots)))
         for _ in range(self.depth):
             x = X[rows, self.feature[node]]
             node = np.where(x <= self.threshold[node], self.left[node], self.right[node])

@@ -22,7 +22,7 @@ def run_clean(args, stdin: bytes = b"", model_dir=None):
 
 
 def records(stdout: bytes) -> list[dict]:
-    return [json.loads(line) for line in stdout.decode("utf-8").splitlines()]
+    return [json.loads(line) for line in stdout.decode("utf-8").split("\n") if line]
 
 
 ARTICLE = (
