@@ -14,6 +14,8 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import codecs  # noqa: E402
+import io  # noqa: E402
 import logging  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Iterator, Sequence  # noqa: E402
@@ -64,13 +66,20 @@ def iter_documents(paths: Sequence[str], forced: str, stdin: IO[bytes]) -> Itera
                 head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
                 kind = sniff_format(head) if forced == "auto" else forced
                 if kind == "jsonl":
-                    yield from read_jsonl(stream)
+                    yield from read_jsonl(_utf8_lines(stream, head))
                 elif kind == "warc":
                     yield from read_warc(stream)
                 else:
                     yield read_single(stream.read(), kind, name)  # type: ignore[arg-type]
         except (OSError, EOFError) as exc:  # unreadable file, truncated or broken gzip
             yield InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}", id=name)
+
+
+def _utf8_lines(stream: IO[bytes], head: bytes):
+    """JSON Lines in UTF-16 (as some Windows tools write them) re-read as UTF-8 lines."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return (line.encode("utf-8", "surrogatepass") for line in io.TextIOWrapper(stream, encoding="utf-16"))
+    return stream
 
 
 def run_clean(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:

@@ -49,6 +49,8 @@ _BROWSER_ENCODINGS = {
     "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8",  # a meta tag in 8-bit bytes
 }
 _MOSTLY_UTF8 = 0.005  # share of bad bytes up to which UTF-8 with replacements wins
+# A well-formed multi-byte UTF-8 sequence rarely happens by chance in another 8-bit encoding.
+_VALID_NON_ASCII = regex.compile(r"[^\x00-\x7f\ufffd]")
 
 
 def decode_bytes(data: bytes, is_html: bool = True) -> str:
@@ -72,8 +74,9 @@ def decode_bytes(data: bytes, is_html: bool = True) -> str:
             except (LookupError, UnicodeError, ValueError):  # unknown or non-text codecs ("idna")
                 pass
     as_utf8 = data.decode("utf-8", errors="replace")
-    if as_utf8.count("\ufffd") <= _MOSTLY_UTF8 * max(len(as_utf8), 1):
-        return as_utf8  # UTF-8 with a few broken bytes, not another encoding
+    broken = as_utf8.count("\ufffd")
+    if broken <= _MOSTLY_UTF8 * max(len(as_utf8), 1) or _VALID_NON_ASCII.search(as_utf8):
+        return as_utf8  # UTF-8 with some broken bytes, not another encoding
     try:
         from charset_normalizer import from_bytes
 

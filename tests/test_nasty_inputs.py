@@ -37,13 +37,6 @@ GOOD_TEXT = (
 # Where the current code is wrong: (case, mode) -> why. Remove an entry once the code is fixed
 # (the xfail is strict, so a fixed case fails until its entry goes).
 KNOWN_BUGS = {
-    ("jsonl_utf16_bom", "single"):
-        "sniff_format now takes a UTF-16 JSON Lines file for JSON Lines (json.loads accepts UTF-16 bytes),"
-        " but read_jsonl splits the raw bytes at b'\\n' and decodes each piece alone, so the 0x0A 0x00 "
-        "framing gives 3 'invalid JSON' error records for 2 good records",
-    ("invalid_utf8_text", "single"):
-        "decode_bytes gives mostly-UTF-8 text with a few bad bytes to charset_normalizer, which picks a "
-        "DOS code page: every valid non-ASCII character is mangled ('\u00a9' comes out as '\u252c\u00ae')",
     ("html_50mb_limit_raised", "single"):
         "peak memory 2.2 GB (measured twice), over the 1.5 GB budget; the scikit-learn scoring before "
         "runtime.py peaked at 1.2 GB on the same page. In-process: blocks 0.73 GB, then "
