@@ -49,7 +49,8 @@ _BROWSER_ENCODINGS = {
     "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8",  # a meta tag in 8-bit bytes
 }
 _MOSTLY_UTF8 = 0.005  # share of bad bytes up to which UTF-8 with replacements wins
-# A well-formed multi-byte UTF-8 sequence rarely happens by chance in another 8-bit encoding.
+# Well-formed multi-byte UTF-8 sequences outnumber broken bytes in UTF-8 with stray bytes, and
+# not in text of another encoding (where some pairs form valid sequences by chance).
 _VALID_NON_ASCII = regex.compile(r"[^\x00-\x7f\ufffd]")
 
 
@@ -75,7 +76,7 @@ def decode_bytes(data: bytes, is_html: bool = True) -> str:
                 pass
     as_utf8 = data.decode("utf-8", errors="replace")
     broken = as_utf8.count("\ufffd")
-    if broken <= _MOSTLY_UTF8 * max(len(as_utf8), 1) or _VALID_NON_ASCII.search(as_utf8):
+    if broken <= _MOSTLY_UTF8 * max(len(as_utf8), 1) or len(_VALID_NON_ASCII.findall(as_utf8)) >= broken:
         return as_utf8  # UTF-8 with some broken bytes, not another encoding
     try:
         from charset_normalizer import from_bytes

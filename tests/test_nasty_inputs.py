@@ -37,6 +37,10 @@ GOOD_TEXT = (
 # Where the current code is wrong: (case, mode) -> why. Remove an entry once the code is fixed
 # (the xfail is strict, so a fixed case fails until its entry goes).
 KNOWN_BUGS = {
+    ("invalid_utf8_text", "single"):
+        "8 stray bytes against 1 well-formed non-ASCII character in a 278-byte text: decode_bytes hands"
+        " it to the charset detector, which picks a DOS code page ('\u00a9' comes out as '\u252c\u00ae')."
+        " Trusting UTF-8 on any well-formed sequence breaks Shift-JIS JSON Lines instead",
     ("html_50mb_limit_raised", "single"):
         "peak memory 2.2 GB (measured twice), over the 1.5 GB budget; the scikit-learn scoring before "
         "runtime.py peaked at 1.2 GB on the same page. In-process: blocks 0.73 GB, then "
