@@ -23,10 +23,10 @@ from pathlib import Path  # noqa: E402
 from typing import IO  # noqa: E402
 
 from .model_files import ModelError  # noqa: E402
-from .types import Document  # noqa: E402
-from .warc import read_warc  # noqa: E402
 from .pipeline import Limits, Options, clean_records  # noqa: E402
 from .records import InputError, dumps, open_input, read_jsonl, read_single, sniff_format  # noqa: E402
+from .types import Document  # noqa: E402
+from .warc import read_warc  # noqa: E402
 
 SUBCOMMANDS = ("train", "evaluate", "spark")
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .labels import align, read_lines
-from .render import RENDERERS
 from .records import decode_bytes
+from .render import RENDERERS
 from .segment import html_blocks, parse_html, text_blocks
 from .types import LABELS, Block, Kind, Label
 

@@ -27,7 +27,14 @@ from sklearn.model_selection import GroupKFold
 
 from .features import HASH_FEATURES, block_tokens, context_features, feature_fingerprint
 from .model_files import (
-    META_FILE, MODEL_FILE, RUNTIME_FILE, ModelError, checked_path, file_sha256, read_meta, shipped_dir,
+    META_FILE,
+    MODEL_FILE,
+    RUNTIME_FILE,
+    ModelError,
+    checked_path,
+    file_sha256,
+    read_meta,
+    shipped_dir,
 )
 from .runtime import export_arrays
 from .types import LABELS, Block, Kind

@@ -18,7 +18,12 @@ import mmh3
 import numpy as np
 
 from .features import (
-    HASH_FEATURES, MAX_WORDS, block_words, context_features, length_band, markup_tokens,
+    HASH_FEATURES,
+    MAX_WORDS,
+    block_words,
+    context_features,
+    length_band,
+    markup_tokens,
 )
 from .types import LABELS, Block
 

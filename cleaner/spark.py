@@ -13,9 +13,9 @@ import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .clean import cached_cleaner
 from .pipeline import Options, clean_one
 from .records import InputError, dumps, error_record, read_jsonl
-from .clean import cached_cleaner
 from .types import Document
 
 
