@@ -40,7 +40,8 @@ def write_card(directory: Path) -> Path:
         f"- Model version: `{meta['version']}`",
         f"- Built with: cleaner {meta['cleaner_version']}, scikit-learn {meta['sklearn_version']}, "
         f"numpy {meta['numpy_version']}, scipy {meta['scipy_version']}, Python {meta['python']}",
-        f"- Feature set: `{meta['feature_fingerprint']}`; SHA-256 of model.joblib: `{meta['sha256']}`",
+        f"- Feature set: `{meta['feature_fingerprint']}`",
+        f"- SHA-256: model.joblib `{meta['sha256']}`, runtime.npz `{meta.get('runtime_sha256')}`",
         f"- Rebuild: `{meta['command']}` (fixed seeds: the same data gives the same model)",
         "",
         "## What it is",
@@ -57,8 +58,10 @@ def write_card(directory: Path) -> Path:
         "   blocks around it, and page-level aggregates. The second stage is trained on out-of-fold",
         "   first-stage scores, as it sees them at inference.",
         "",
-        "Three classes: body, chrome, title. A block is kept when P(body) >= "
-        f"{meta['threshold']}; the most likely title among the rest goes to `title`.",
+        "The first stage scores three classes (body, chrome, title); the second decides body or not.",
+        f"A block is kept when P(body) >= {meta['threshold']}, identical blocks sharing the lowest of their",
+        "scores; the first stage's likeliest title above the body goes to `title`. Cleaning scores with",
+        "`runtime.npz`, the same estimators exported as numpy arrays (no pickle, no scikit-learn import).",
         "",
         "## Training data",
         "",
