@@ -105,3 +105,18 @@ def test_runtime_hashing_equals_hashing_every_token_string():
     )
     assert got == want
     assert len(got) == sum(len(block_tokens(b)) for b in blocks)
+
+
+def test_training_is_deterministic(small_model_dir, tmp_path):
+    """`clean train` on the same data writes the same model, byte for byte."""
+    import json
+
+    from cleaner.model import save
+    from cleaner.train import fit, load_handmade
+
+    from .conftest import FIXTURES, SEEDS
+
+    save(fit(load_handmade(SEEDS, FIXTURES)), tmp_path, {"cleaner_version": "test", "threshold": 0.3})
+    again = json.loads((tmp_path / "meta.json").read_text())
+    first = json.loads((small_model_dir / "meta.json").read_text())
+    assert (again["sha256"], again["runtime_sha256"]) == (first["sha256"], first["runtime_sha256"])
