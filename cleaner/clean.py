@@ -15,7 +15,7 @@ import numpy as np
 from .decode import keep_mask
 from .model_files import load_runtime_checked
 from .segment import html_blocks, html_title, parse_html, text_blocks
-from .types import LABELS, Block, Document, Kind, LineDecision, Result
+from .types import Block, Document, Kind, LineDecision, Result
 
 TITLE_THRESHOLD = 0.5
 
@@ -112,6 +112,3 @@ def clean_text(text: str) -> str:
 def clean_html(html: str) -> str:
     """The body of an HTML page, paragraphs separated by a blank line."""
     return default_cleaner().clean(Document(content=html, kind="html")).text
-
-
-__all__ = ["Cleaner", "clean_text", "clean_html", "LABELS"]
