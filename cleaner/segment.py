@@ -9,6 +9,8 @@ as evidence for the classifier.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 from selectolax.lexbor import LexborHTMLParser
 
@@ -53,7 +55,13 @@ def _attr_words(attrs: dict) -> tuple[str, ...]:
     values = [value for key in ("class", "id", "role", "itemprop") if (value := attrs.get(key))]
     if not values:
         return ()
-    return tuple(dict.fromkeys(_ATTR_WORD.findall(" ".join(values).lower())))
+    return _words_of(" ".join(values))
+
+
+@lru_cache(maxsize=1 << 16)
+def _words_of(value: str) -> tuple[str, ...]:
+    """Class and id values repeat across a page and across pages: split each one once."""
+    return tuple(dict.fromkeys(_ATTR_WORD.findall(value.lower())))
 
 
 def _is_hidden(attrs: dict) -> bool:
