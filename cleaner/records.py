@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Literal
 
@@ -18,7 +18,6 @@ import regex
 
 from .types import Document, Result
 
-InputFormat = Literal["auto", "jsonl", "html", "text", "warc"]
 SNIFF_BYTES = 4096
 _META_CHARSET = regex.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", regex.I)
 _HTML_START = regex.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", regex.I | regex.S)
@@ -174,7 +173,7 @@ def _finite_float(text: str) -> float | str:
     return text if value in (float("inf"), float("-inf")) else value
 
 
-def read_jsonl(stream: IO[bytes], start_line: int = 1) -> Iterator[Document | InputError]:
+def read_jsonl(stream: Iterable[bytes], start_line: int = 1) -> Iterator[Document | InputError]:
     """One Document or InputError per non-blank input line, lazily."""
     for number, raw in enumerate(stream, start_line):
         if not raw.strip():

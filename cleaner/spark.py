@@ -29,7 +29,7 @@ def _clean_items(items: Iterable[Document | InputError], options: Options) -> It
 def clean_partition(lines: Iterable[str], options: Options = Options()) -> Iterator[str]:
     """JSON Lines in (as strings), cleaned JSON Lines out, one for one, in order."""
     encoded = (line.encode("utf-8", "surrogatepass") + b"\n" for line in lines)
-    return _clean_items(read_jsonl(_LineStream(encoded)), options)
+    return _clean_items(read_jsonl(encoded), options)
 
 
 def clean_warc_files(files: Iterable[tuple[str, bytes]], options: Options = Options()) -> Iterator[str]:
@@ -40,16 +40,6 @@ def clean_warc_files(files: Iterable[tuple[str, bytes]], options: Options = Opti
     for _, data in files:
         stream = open_input("-", io.BufferedReader(io.BytesIO(data)))
         yield from _clean_items(read_warc(stream), options)
-
-
-class _LineStream:
-    """An iterator of byte lines that `read_jsonl` can read like a file."""
-
-    def __init__(self, lines: Iterator[bytes]):
-        self._lines = lines
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self._lines
 
 
 def run_job(spark, inputs: list[str], output: str, input_format: str = "jsonl",

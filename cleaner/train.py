@@ -77,7 +77,6 @@ def train_and_save(
     out_dir: Path, seeds: Path | None, fixtures: Path | None, corpora: Sequence[Path],
     renderers: Sequence[str] = TRAIN_RENDERERS, command: str = "clean train",
 ) -> Path:
-    np.random.seed(0)
     docs = load_handmade(seeds, fixtures) + load_corpora(corpora, renderers)
     models = fit(docs)
     meta = {
