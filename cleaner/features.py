@@ -4,10 +4,14 @@ Two kinds of evidence, for the model's two stages:
 - `block_tokens`: sparse words of the block itself (its words, first word, shape) and of
   its markup (tag, enclosing tags, class/id words). A linear model turns these into a
   first "looks like body / chrome / title" score per block.
+- `page_vector`: all the page's tokens in one folded bag, from which a linear page-type
+  stage guesses what kind of page this is (article, forum, product, listing...).
 - `context_matrix`: dense numbers per block (length, punctuation, link density, position,
   repeats within the page) plus the first-stage scores of the block, its neighbours and
-  windows around it. Body comes in runs, so a gradient-boosted model over this context
-  decides each block in the light of the page around it.
+  windows around it, and the page-type guess. Body comes in runs, and what counts as body
+  depends on the kind of page (linked titles are a listing's content and an article's
+  chrome), so a gradient-boosted model over this context decides each block in the light
+  of the page around it.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import regex
 
 from .types import Block
 
-FEATURE_VERSION = "4"  # bump whenever a feature changes: old models are then refused
+FEATURE_VERSION = "5"  # bump whenever a feature changes: old models are then refused
 HASH_FEATURES = 2**18
+PAGE_BUCKETS = 2**15  # the page vector folds the token buckets into this many
+PAGE_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
 MAX_WORDS = 40  # words per block that become tokens; the rest add little and cost time
 
 _WORD = regex.compile(r"\w+")
@@ -202,16 +208,30 @@ def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
     return (padded[hi] - padded[lo]) / (hi - lo)
 
 
-def context_features(blocks: Sequence[Block], first_scores: np.ndarray) -> np.ndarray:
+def page_vector(buckets: np.ndarray) -> np.ndarray:
+    """The page as one bag of its blocks' token buckets (words and markup alike), folded
+    into PAGE_BUCKETS, log-scaled and unit length: what kind of page it is shows in it."""
+    counts = np.bincount(np.asarray(buckets, dtype=np.int64) % PAGE_BUCKETS, minlength=PAGE_BUCKETS)
+    vector = np.log1p(counts.astype(np.float64))
+    norm = np.sqrt((vector * vector).sum())
+    return (vector / norm if norm else vector).astype(np.float32)
+
+
+def context_features(
+    blocks: Sequence[Block], first_scores: np.ndarray, page_types: np.ndarray
+) -> np.ndarray:
     """The second stage's input for a page, given the first stage's scores."""
     groups = shape_groups(blocks)
-    return context_matrix(block_stats(blocks, groups), groups, first_scores)
+    return context_matrix(block_stats(blocks, groups), groups, first_scores, page_types)
 
 
-def context_matrix(stats: np.ndarray, groups: np.ndarray, first_scores: np.ndarray) -> np.ndarray:
+def context_matrix(
+    stats: np.ndarray, groups: np.ndarray, first_scores: np.ndarray, page_types: np.ndarray
+) -> np.ndarray:
     """Stage-two features: a block's own numbers and scores, its neighbours', the page's.
 
-    `first_scores` holds the first stage's class probabilities (chrome, body, title).
+    `first_scores` holds the first stage's class probabilities (chrome, body, title);
+    `page_types` the page-type stage's probabilities, one per PAGE_TYPES entry.
     """
     n = len(stats)
     body = first_scores[:, 1].astype(np.float32)
@@ -233,9 +253,14 @@ def context_matrix(stats: np.ndarray, groups: np.ndarray, first_scores: np.ndarr
         dtype=np.float32,
     )
     columns.append(np.broadcast_to(page, (n, len(page))))
+    types = np.asarray(page_types, dtype=np.float32)
+    columns.append(np.broadcast_to(types, (n, len(types))))
     return np.hstack(columns).astype(np.float32)
 
 
 def feature_fingerprint() -> str:
     """Identifies the feature set a model was trained with."""
-    return f"v{FEATURE_VERSION}-h{HASH_FEATURES}-w{MAX_WORDS}-c{len(BLOCK_COLUMNS)}"
+    return (
+        f"v{FEATURE_VERSION}-h{HASH_FEATURES}-w{MAX_WORDS}-c{len(BLOCK_COLUMNS)}"
+        f"-p{PAGE_BUCKETS}-t{len(PAGE_TYPES)}"
+    )

@@ -25,7 +25,14 @@ from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 
-from .features import HASH_FEATURES, block_tokens, context_features, feature_fingerprint
+from .features import (
+    HASH_FEATURES,
+    PAGE_TYPES,
+    block_tokens,
+    context_features,
+    feature_fingerprint,
+    page_vector,
+)
 from .model_files import (
     META_FILE,
     MODEL_FILE,
@@ -57,32 +64,69 @@ def token_matrix(blocks: Sequence[Block]):
     return _hasher.transform(block_tokens(block) for block in blocks)
 
 
+def page_row(tokens) -> np.ndarray:
+    """`features.page_vector` of a page from its hashed token matrix (counts per bucket)."""
+    tokens = tokens.tocsr()
+    return page_vector(np.repeat(tokens.indices, tokens.data.astype(np.int64)))
+
+
+@dataclass
+class PageTypeStage:
+    """Guesses the page type from the page vector; a constant guess when training saw
+    fewer than two types (hand-made documents alone are nearly all articles)."""
+
+    estimator: SGDClassifier | None
+    only_type: int = 0
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, types: Sequence[int]) -> PageTypeStage:
+        known = np.asarray(types) >= 0
+        present = sorted(set(np.asarray(types)[known].tolist()))
+        if len(present) < 2:
+            return cls(None, present[0] if present else 0)
+        estimator = SGDClassifier(
+            loss="log_loss", alpha=1e-4, max_iter=30, tol=None, random_state=SEED,
+        ).fit(vectors[known], np.asarray(types)[known])
+        return cls(estimator)
+
+    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
+        if self.estimator is None:
+            out = np.zeros((len(vectors), len(PAGE_TYPES)), dtype=np.float32)
+            out[:, self.only_type] = 1.0
+            return out
+        return _full_proba(self.estimator, vectors, len(PAGE_TYPES))
+
+
 @dataclass
 class KindModel:
-    """The two stages for one input kind. Plain sklearn estimators inside.
+    """The stages for one input kind. Plain sklearn estimators inside.
 
-    The first stage scores all three labels from tokens; the second decides body or not
-    from context. The title comes from the first stage alone: it is one block a page, and
-    keeping the second stage binary makes it three times smaller and faster.
+    The first stage scores all three labels from tokens; the page stage guesses the page
+    type from all the page's tokens; the second decides body or not from context. The
+    title comes from the first stage alone: it is one block a page, and keeping the second
+    stage binary makes it three times smaller and faster.
     """
 
     first: SGDClassifier
+    page: PageTypeStage
     second: HistGradientBoostingClassifier
 
     def predict_proba(self, blocks: Sequence[Block]) -> np.ndarray:
         """Per block: P(chrome), P(body) from the second stage, P(title) from the first."""
         if not blocks:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        first = _full_proba(self.first, token_matrix(blocks))
-        context = context_features(blocks, first)
+        tokens = token_matrix(blocks)
+        first = _full_proba(self.first, tokens)
+        page_types = self.page.predict_proba(page_row(tokens)[None, :])[0]
+        context = context_features(blocks, first, page_types)
         body = self.second.predict_proba(context)[:, 1]
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
 
 
-def _full_proba(estimator, X) -> np.ndarray:
-    """Probabilities over all three labels, even if a class was absent in training."""
+def _full_proba(estimator, X, n_classes: int = len(LABELS)) -> np.ndarray:
+    """Probabilities over all classes, even if a class was absent in training."""
     proba = estimator.predict_proba(X)
-    out = np.zeros((proba.shape[0], len(LABELS)), dtype=np.float32)
+    out = np.zeros((proba.shape[0], n_classes), dtype=np.float32)
     for column, cls in enumerate(estimator.classes_):
         out[:, int(cls)] = proba[:, column]
     return out
@@ -108,8 +152,10 @@ def fit_kind(
     labels: Sequence[Sequence[int]],
     groups: Sequence[str],
     weights: Sequence[float],
+    page_types: Sequence[str] | None = None,
 ) -> KindModel:
-    """Fit both stages; the second sees first-stage scores made out of fold, as at inference."""
+    """Fit all stages; the second sees first-stage and page-type scores made out of fold,
+    as at inference. `page_types` names each document's type (others count as unknown)."""
     from scipy.sparse import vstack
 
     token_rows = [token_matrix(blocks) for blocks in docs]
@@ -126,14 +172,23 @@ def fit_kind(
     first = _first_stage().fit(X_tokens, y, sample_weight=w)
     if n_folds < 2:
         oof = _full_proba(first, X_tokens)
+    type_index = {name: i for i, name in enumerate(PAGE_TYPES)}
+    doc_types = np.array([type_index.get(t, -1) for t in (page_types or [""] * len(docs))])
+    vectors = np.vstack([page_row(rows) for rows in token_rows])
+    page = PageTypeStage.fit(vectors, doc_types)
+    page_oof = page.predict_proba(vectors)
+    if n_folds >= 2:
+        for train_docs, test_docs in GroupKFold(n_splits=n_folds).split(vectors, groups=groups):
+            fold_stage = PageTypeStage.fit(vectors[train_docs], doc_types[train_docs])
+            page_oof[test_docs] = fold_stage.predict_proba(vectors[test_docs])
     contexts = []
     start = 0
-    for blocks in docs:
+    for index, blocks in enumerate(docs):
         end = start + len(blocks)
-        contexts.append(context_features(blocks, oof[start:end]))
+        contexts.append(context_features(blocks, oof[start:end], page_oof[index]))
         start = end
     second = _second_stage().fit(np.vstack(contexts), (y == 1).astype(np.int64), sample_weight=w)
-    return KindModel(first=first, second=second)
+    return KindModel(first=first, page=page, second=second)
 
 
 def save(models: dict[Kind, KindModel], directory: Path, meta: dict[str, Any]) -> Path:
@@ -141,6 +196,8 @@ def save(models: dict[Kind, KindModel], directory: Path, meta: dict[str, Any]) -
     directory.mkdir(parents=True, exist_ok=True)
     for model in models.values():  # float32 weights: half the size, the runtime's precision
         model.first.coef_ = model.first.coef_.astype(np.float32)
+        if model.page.estimator is not None:
+            model.page.estimator.coef_ = model.page.estimator.coef_.astype(np.float32)
     path = directory / MODEL_FILE
     joblib.dump(dict(models), path, compress=("xz", 6))
     runtime_path = directory / RUNTIME_FILE

@@ -20,10 +20,13 @@ import numpy as np
 from .features import (
     HASH_FEATURES,
     MAX_WORDS,
+    PAGE_BUCKETS,
+    PAGE_TYPES,
     block_words,
     context_features,
     length_band,
     markup_tokens,
+    page_vector,
 )
 from .types import LABELS, Block
 
@@ -76,30 +79,50 @@ def _expit(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -300.0, 300.0)))
 
 
+def _one_vs_rest(decision: np.ndarray, classes: np.ndarray, n_out: int) -> np.ndarray:
+    """Class probabilities from decision values, normalised like SGDClassifier's."""
+    n = decision.shape[0]
+    if len(classes) == 1:  # a stage that saw one class only: a constant answer
+        scores = np.ones((n, 1))
+    elif len(classes) == 2:  # a binary SGDClassifier keeps one row of weights
+        positive = _expit(decision[:, 0])
+        scores = np.stack([1.0 - positive, positive], axis=1)
+    else:
+        scores = _expit(decision)
+        scores /= scores.sum(axis=1, keepdims=True)
+    out = np.zeros((n, n_out), dtype=np.float32)
+    out[:, classes] = scores
+    return out
+
+
 @dataclass(frozen=True)
 class LinearStage:
-    """One-vs-rest logistic scores over hashed tokens, normalised like SGDClassifier's."""
+    """One-vs-rest logistic scores of each block over its hashed tokens."""
 
     coef: np.ndarray  # (classes, HASH_FEATURES)
     intercept: np.ndarray  # (classes,)
     classes: np.ndarray  # label index of each row of coef
 
-    def proba(self, blocks: Sequence[Block]) -> np.ndarray:
-        n = len(blocks)
-        buckets, owners = hash_tokens(blocks)
-        decision = np.empty((n, len(self.classes)), dtype=np.float64)
-        for row in range(len(self.classes)):
+    def proba(self, buckets: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
+        decision = np.empty((n, len(self.coef)), dtype=np.float64)
+        for row in range(len(self.coef)):
             decision[:, row] = np.bincount(owners, weights=self.coef[row, buckets], minlength=n)
         decision += self.intercept
-        if len(self.classes) == 2:  # a binary SGDClassifier keeps one row of weights
-            positive = _expit(decision[:, 0])
-            scores = np.stack([1.0 - positive, positive], axis=1)
-        else:
-            scores = _expit(decision)
-            scores /= scores.sum(axis=1, keepdims=True)
-        out = np.zeros((n, len(LABELS)), dtype=np.float32)
-        out[:, self.classes] = scores
-        return out
+        return _one_vs_rest(decision, self.classes, len(LABELS))
+
+
+@dataclass(frozen=True)
+class PageStage:
+    """One-vs-rest logistic page-type scores over the page vector of all its tokens."""
+
+    coef: np.ndarray  # (classes, PAGE_BUCKETS); no rows when training saw one type
+    intercept: np.ndarray
+    classes: np.ndarray  # index into PAGE_TYPES of each row
+
+    def proba(self, buckets: np.ndarray) -> np.ndarray:
+        decision = (self.coef.astype(np.float64) @ page_vector(buckets).astype(np.float64))
+        decision = (decision + self.intercept)[None, :]
+        return _one_vs_rest(decision, self.classes, len(PAGE_TYPES))[0]
 
 
 @dataclass(frozen=True)
@@ -140,19 +163,22 @@ class RuntimeKindModel:
     """Both stages for one input kind, with the same `predict_proba` as `model.KindModel`."""
 
     first: LinearStage
+    page: PageStage
     second: TreeStage
 
     def predict_proba(self, blocks: Sequence[Block]) -> np.ndarray:
         if not blocks:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        first = self.first.proba(blocks)
-        body = self.second.proba(context_features(blocks, first))
+        buckets, owners = hash_tokens(blocks)
+        first = self.first.proba(buckets, owners, len(blocks))
+        page_types = self.page.proba(buckets)
+        body = self.second.proba(context_features(blocks, first, page_types))
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
 
 
 def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
     """Flatten a fitted `model.KindModel` into named arrays for `runtime.npz`."""
-    sgd, hgb = model.first, model.second
+    sgd, hgb, page = model.first, model.second, model.page.estimator
     nodes = [predictors[0].nodes for predictors in hgb._predictors]
     sizes = np.array([len(n) for n in nodes])
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
@@ -166,6 +192,15 @@ def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
         f"{kind}.coef": sgd.coef_.astype(np.float32),
         f"{kind}.intercept": sgd.intercept_.astype(np.float64),
         f"{kind}.classes": sgd.classes_.astype(np.int64),
+        f"{kind}.page_coef": (
+            page.coef_ if page is not None else np.zeros((0, PAGE_BUCKETS))
+        ).astype(np.float32),
+        f"{kind}.page_intercept": (
+            page.intercept_ if page is not None else np.zeros(0)
+        ).astype(np.float64),
+        f"{kind}.page_classes": (
+            page.classes_ if page is not None else np.array([model.page.only_type])
+        ).astype(np.int64),
         f"{kind}.feature": np.where(leaf, 0, allnodes["feature_idx"]).astype(np.int64),
         f"{kind}.threshold": np.where(leaf, np.inf, allnodes["num_threshold"]),
         f"{kind}.left": np.where(leaf, own, allnodes["left"].astype(np.int64) + base),
@@ -189,6 +224,7 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
 
         models[kind] = RuntimeKindModel(
             first=LinearStage(get("coef"), get("intercept"), get("classes")),
+            page=PageStage(get("page_coef"), get("page_intercept"), get("page_classes")),
             second=TreeStage(
                 get("feature"), get("threshold"), get("left"), get("right"), get("value"),
                 get("roots"), int(get("depth")), float(get("baseline")[0]),

@@ -23,7 +23,7 @@ BLOCK_TAGS = frozenset(
     "option button label".split()
 )
 SKIP_TAGS = frozenset(
-    "script style noscript template svg iframe head object embed canvas math select "
+    "script style template svg iframe head object embed canvas math select "
     "textarea input map audio video picture source track".split()
 )
 CELL_TAGS = frozenset(("td", "th"))
@@ -64,7 +64,12 @@ def _words_of(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_ATTR_WORD.findall(value.lower())))
 
 
+HIDDEN_WORD = "hidden"  # added to the class words of text under a hidden element
+
+
 def _is_hidden(attrs: dict) -> bool:
+    """Hidden at load time. Hidden blocks are kept, marked, for the model to judge: tabs,
+    accordions and whole pages revealed by script hide their main content this way."""
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
@@ -79,13 +84,14 @@ class _BlockBuilder:
         self.pieces: list[str] = []
         self.link_chars = 0
         self.pending_gap = True
+        self.hidden_open = 0  # hidden elements around the current text
 
     def add(self, text: str, in_link: bool) -> None:
         self.pieces.append(text)
         if in_link:
             self.link_chars += len(text.strip())
 
-    def flush(self, stack: list[tuple[str, tuple[str, ...]]], preformatted: bool) -> None:
+    def flush(self, stack: list[tuple[str, tuple[str, ...], bool]], preformatted: bool) -> None:
         if not self.pieces:
             return
         raw = "".join(self.pieces)
@@ -97,10 +103,12 @@ class _BlockBuilder:
         link_chars, self.link_chars = self.link_chars, 0
         if not text:
             return
-        tags = [tag for tag, _ in reversed(stack)]
+        tags = [tag for tag, _, _ in reversed(stack)]
         words: list[str] = []
-        for _, element_words in stack[-MAX_ATTR_LEVELS:]:
+        for _, element_words, _ in stack[-MAX_ATTR_LEVELS:]:
             words.extend(element_words)
+        if self.hidden_open:
+            words.append(HIDDEN_WORD)
         if self.blocks:
             last = self.blocks[-1]
             if self.pending_gap and not last.gap_after:
@@ -167,7 +175,7 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
         return []
     # The work stack holds nodes to enter and, as plain strings, the tags of elements to
     # leave; `open_elements` mirrors the element ancestry with each element's class words.
-    open_elements: list[tuple[str, tuple[str, ...]]] = []
+    open_elements: list[tuple[str, tuple[str, ...], bool]] = []
     links_open = 0
     pre_open = 0
     todo: list = [root]
@@ -184,7 +192,8 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
                 links_open -= 1
             elif tag == "pre":
                 pre_open -= 1
-            open_elements.pop()
+            if open_elements.pop()[2]:
+                builder.hidden_open -= 1
             continue
         tag = node.tag
         if tag == "-text":
@@ -201,11 +210,14 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
                 builder.flush(open_elements, False)
             continue
         attrs = node.attributes
-        if attrs and _is_hidden(attrs):
-            continue
+        hidden = bool(attrs) and _is_hidden(attrs)
+        if hidden and tag not in BLOCK_TAGS:
+            continue  # hidden inline text: icons' labels, tooltips, screen-reader hints
         if tag in BLOCK_TAGS:
             builder.flush(open_elements, pre_open > 0)
-        open_elements.append((tag, _attr_words(attrs) if attrs else ()))
+        if hidden:
+            builder.hidden_open += 1
+        open_elements.append((tag, _attr_words(attrs) if attrs else (), hidden))
         if tag == "a":
             links_open += 1
         elif tag == "pre":

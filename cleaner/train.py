@@ -58,7 +58,7 @@ def fit(docs: Sequence[LabeledDoc], kinds: Sequence[Kind] = ("html", "text")) ->
         log.info("fitting the %s model on %d documents", kind, len(chosen))
         models[kind] = fit_kind(
             [doc.blocks for doc in chosen], [doc.labels for doc in chosen],
-            [doc.group for doc in chosen], weights,
+            [doc.group for doc in chosen], weights, [doc.page_type for doc in chosen],
         )
     return models
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cleaner.segment import html_blocks, html_title, parse_html, text_blocks
+from cleaner.segment import HIDDEN_WORD, html_blocks, html_title, parse_html, text_blocks
 
 
 def test_text_lines_become_blocks_and_blank_lines_gaps():
@@ -21,6 +21,7 @@ PAGE = """<!doctype html><html><head><title>T</title><style>p{}</style></head><b
 <pre>line one
   line two</pre>
 <p hidden>hidden text</p><p style="display: none">also hidden</p>
+<p>A <span hidden>tooltip</span>visible line.</p>
 </article><footer id="footer">© 2025 Someone</footer></body></html>"""
 
 
@@ -29,7 +30,8 @@ def test_html_blocks_cut_at_block_elements_and_keep_markup():
     texts = [b.text for b in blocks]
     assert texts == [
         "Home", "News", "Headline here", "First bold paragraph with a link.",
-        "Loose text", "after a break", "line one\n  line two", "© 2025 Someone",
+        "Loose text", "after a break", "line one\n  line two", "hidden text", "also hidden",
+        "A visible line.", "© 2025 Someone",
     ]
     home, para, footer = blocks[0], blocks[3], blocks[-1]
     assert home.tag == "li" and "nav" in home.path and "site" in home.attr_words
@@ -37,6 +39,23 @@ def test_html_blocks_cut_at_block_elements_and_keep_markup():
     assert para.tag == "p" and "article" in para.path and "story" in para.attr_words
     assert para.link_chars == len("a link")
     assert footer.tag == "footer" and "footer" in footer.attr_words
+    hidden = [b for b in blocks if HIDDEN_WORD in b.attr_words]
+    assert [b.text for b in hidden] == ["hidden text", "also hidden"]
+
+
+def test_hidden_and_noscript_content_is_kept_and_marked():
+    page = (
+        '<body><div style="display:none"><div><div><div><div><div><div><div>'
+        "<p>Revealed by script.</p></div></div></div></div></div></div></div></div>"
+        '<noscript><div class="post"><p>Crawler view of the thread.</p></div></noscript>'
+        "<p>Shown.</p></body>"
+    )
+    blocks = html_blocks(parse_html(page))
+    assert [b.text for b in blocks] == ["Revealed by script.", "Crawler view of the thread.", "Shown."]
+    revealed, crawler, shown = blocks
+    assert HIDDEN_WORD in revealed.attr_words  # even seven levels below the hidden element
+    assert "noscript" in crawler.path and HIDDEN_WORD not in crawler.attr_words
+    assert HIDDEN_WORD not in shown.attr_words
 
 
 def test_html_title_prefers_og_title():
