@@ -26,9 +26,7 @@ class Cleaner:
     def __init__(self, model_dir: Path | str | None = None, threshold: float | None = None):
         self.model_dir = None if model_dir is None else Path(model_dir)
         self.models, self.meta = load_runtime_checked(self.model_dir)
-        self.threshold = (
-            threshold if threshold is not None else float(self.meta["threshold"])
-        )
+        self.threshold = threshold  # None: decode each page as a whole (see decode.py)
         self.version = str(self.meta.get("version", "unknown"))
 
     def __reduce__(self):
@@ -53,12 +51,13 @@ class Cleaner:
         for doc in docs:
             yield self.clean(doc)
 
-    def score(self, blocks: list[Block], kind: Kind) -> np.ndarray:
-        """Class probabilities (chrome, body, title) for each block."""
-        return self.models[kind].predict_proba(blocks)
+    def score(self, blocks: list[Block], kind: Kind, url: str | None = None) -> np.ndarray:
+        """Class probabilities (chrome, body, title) for each block; the page's URL, where
+        known, helps tell what kind of page it is."""
+        return self.models[kind].predict_proba(blocks, url)
 
     def _decide(self, doc: Document, blocks: list[Block], fallback_title: str | None) -> Result:
-        proba = self.score(blocks, doc.kind)
+        proba = self.score(blocks, doc.kind, doc.url)
         body = proba[:, 1] if len(blocks) else np.zeros(0)
         keep = keep_mask(blocks, body, self.threshold)
         title_index = _title_index(proba[:, 2], keep)

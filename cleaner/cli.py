@@ -47,7 +47,7 @@ def _clean_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", type=Path, default=None,
                         help="a model directory to use instead of the shipped one. A model file is a "
                         "pickle and runs code when loaded: name only models you trust")
-    parser.add_argument("--threshold", type=float, default=None, help="body probability needed to keep a line")
+    parser.add_argument("--threshold", type=float, default=None, help="keep lines with at least this body probability, instead of decoding each page as a whole")
     parser.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (output stays in input order)")
     parser.add_argument("--max-bytes", type=float, default=16, metavar="MB",
                         help="documents larger than this many MB become error records (0: no limit)")

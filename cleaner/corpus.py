@@ -56,7 +56,7 @@ def text_doc_from_lines(path: Path, source: str) -> LabeledDoc:
     return LabeledDoc(
         name=path.stem, kind="text", blocks=blocks, labels=_indices(line_labels),
         group=labeled.header.get("group", path.stem), gold=gold, source=source,
-        page_type=labeled.header.get("type", "article"),
+        page_type=labeled.header.get("type", "article"), extra={"url": labeled.header.get("url")},
     )
 
 
@@ -68,7 +68,7 @@ def html_doc_from_lines(html_path: Path, lines_path: Path, source: str) -> Label
     return LabeledDoc(
         name=html_path.stem, kind="html", blocks=blocks, labels=_indices(labels),
         group=labeled.header.get("group", html_path.stem), gold=gold, source=source,
-        page_type=labeled.header.get("type", "article"),
+        page_type=labeled.header.get("type", "article"), extra={"url": labeled.header.get("url")},
     )
 
 

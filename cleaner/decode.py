@@ -1,9 +1,17 @@
 """From block scores to the kept blocks: the one decision rule for cleaning and evaluation.
 
-A block is kept when its body probability reaches the threshold. Identical blocks (of at
-least MIN_REPEAT_CHARS characters) share one decision, taken on the lowest of their scores:
-a caption printed twice, a donation appeal repeated, a menu shown for desktop and mobile
-are chrome far more often than body, and a repeat in the kept text costs precision anyway.
+By default the page is decoded as a whole: the kept set is the one that maximises the
+page's expected word F1 under the model's probabilities. Sorting blocks by P(body) and
+keeping the best prefix finds it, which amounts to a threshold chosen per page: high on a
+page with one clear article, lower on a listing or product page where every block looks
+uncertain but the content is still there to be kept. Measured on one grouped WCXB fold,
+this beat the best fixed threshold by about 0.005 F1. A fixed `threshold` can be given
+instead (the CLI's `--threshold`).
+
+Either way, identical blocks (of at least MIN_REPEAT_CHARS characters) share one
+decision, taken on the lowest of their scores: a caption printed twice, a donation appeal
+repeated, a menu shown for desktop and mobile are chrome far more often than body, and a
+repeat in the kept text costs precision anyway.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import numpy as np
 from .types import Block
 
 MIN_REPEAT_CHARS = 20
+MIN_SCORE = 0.05  # page decoding never keeps a block the model gives less than this
 
 
 def _repeat_key(text: str) -> str | None:
@@ -22,7 +31,8 @@ def _repeat_key(text: str) -> str | None:
     return " ".join(text.split()).casefold() if len(text) >= MIN_REPEAT_CHARS else None
 
 
-def keep_mask(blocks: Sequence[Block], body: np.ndarray, threshold: float) -> np.ndarray:
+def shared_scores(blocks: Sequence[Block], body: np.ndarray) -> np.ndarray:
+    """Body scores with each set of identical blocks lowered to its lowest score."""
     scores = np.asarray(body, dtype=np.float64).copy()
     keys = [_repeat_key(block.text) for block in blocks]
     lowest: dict[str, float] = {}
@@ -32,4 +42,30 @@ def keep_mask(blocks: Sequence[Block], body: np.ndarray, threshold: float) -> np
     for i, key in enumerate(keys):
         if key is not None:
             scores[i] = lowest[key]
-    return scores >= threshold
+    return scores
+
+
+def expected_f1_mask(scores: np.ndarray, word_counts: np.ndarray) -> np.ndarray:
+    """The prefix of blocks, by descending score, with the highest expected word F1.
+
+    With p the scores and w the word counts, keeping set S has expected F1 close to
+    2 * sum_S(p*w) / (sum_S(w) + sum_all(p*w)).
+    """
+    keep = np.zeros(len(scores), dtype=bool)
+    if not len(scores):
+        return keep
+    weights = np.maximum(np.asarray(word_counts, dtype=np.float64), 1.0)
+    order = np.argsort(-scores, kind="stable")
+    expected_hits = np.cumsum(scores[order] * weights[order])
+    kept_words = np.cumsum(weights[order])
+    f1 = 2.0 * expected_hits / (kept_words + (scores * weights).sum())
+    keep[order[: int(np.argmax(f1)) + 1]] = True
+    return keep & (scores >= MIN_SCORE)
+
+
+def keep_mask(blocks: Sequence[Block], body: np.ndarray, threshold: float | None = None) -> np.ndarray:
+    """Which blocks to keep: decoded per page, or at a fixed `threshold` when given."""
+    scores = shared_scores(blocks, body)
+    if threshold is not None:
+        return scores >= threshold
+    return expected_f1_mask(scores, np.array([len(block.text.split()) for block in blocks]))

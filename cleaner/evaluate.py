@@ -17,7 +17,6 @@ from sklearn.model_selection import GroupKFold
 from .corpus import LabeledDoc
 from .decode import keep_mask
 from .labels import words
-from .model import DEFAULT_THRESHOLD
 from .train import fit
 from .types import Kind
 
@@ -85,7 +84,7 @@ def oracle_text(doc: LabeledDoc) -> str:
 def cross_validate(
     corpus: Sequence[LabeledDoc], handmade: Sequence[LabeledDoc], kind: Kind, folds: int,
     tests: dict[str, Callable[[LabeledDoc], bool]] | None = None,
-    threshold: float = DEFAULT_THRESHOLD, max_folds: int | None = None,
+    threshold: float | None = None, max_folds: int | None = None,
 ) -> dict[str, dict[str, Scores]]:
     """Train on the other sites' pages (plus hand-made docs), score on each held-out site.
 
@@ -110,7 +109,7 @@ def cross_validate(
             names = [name for name, wanted in tests.items() if wanted(doc)]
             if not names:
                 continue
-            proba = model.predict_proba(doc.blocks)
+            proba = model.predict_proba(doc.blocks, doc.extra.get("url"))
             keep = keep_mask(doc.blocks, proba[:, 1], threshold)
             kept = "\n\n".join(b.text for b, k in zip(doc.blocks, keep) if k)
             for name in names:

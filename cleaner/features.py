@@ -4,8 +4,9 @@ Two kinds of evidence, for the model's two stages:
 - `block_tokens`: sparse words of the block itself (its words, first word, shape) and of
   its markup (tag, enclosing tags, class/id words). A linear model turns these into a
   first "looks like body / chrome / title" score per block.
-- `page_vector`: all the page's tokens in one folded bag, from which a linear page-type
-  stage guesses what kind of page this is (article, forum, product, listing...).
+- `page_vector`: all the page's tokens (and its URL's words, when known) in one folded
+  bag, from which a linear page-type stage guesses what kind of page this is (article,
+  forum, product, listing...).
 - `context_matrix`: dense numbers per block (length, punctuation, link density, position,
   repeats within the page) plus the first-stage scores of the block, its neighbours and
   windows around it, and the page-type guess. Body comes in runs, and what counts as body
@@ -206,6 +207,26 @@ def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
     lo = np.clip(idx - radius, 0, n)
     hi = np.clip(idx + radius + 1, 0, n)
     return (padded[hi] - padded[lo]) / (hi - lo)
+
+
+_URL_WORD = regex.compile(r"[a-z]{2,20}")
+
+
+def url_tokens(url: str | None) -> list[str]:
+    """Words of a page's URL path and query, and its shape: `/t/` threads, `/products/`,
+    `/docs/`, `/category/` pages say what kind of page this is. Nothing without a URL."""
+    if not url:
+        return []
+    rest = url.split("://", 1)[-1].lower()
+    path, _, query = rest.partition("/")[2].partition("?")
+    segments = [segment for segment in path.split("/") if segment]
+    tokens = [f"url={word}" for word in dict.fromkeys(_URL_WORD.findall(path))]
+    tokens.append(f"url_depth={min(len(segments), 5)}")
+    if query:
+        tokens.append("url_query")
+    if segments and any(char.isdigit() for char in segments[-1]):
+        tokens.append("url_last_digits")
+    return tokens
 
 
 def page_vector(buckets: np.ndarray) -> np.ndarray:

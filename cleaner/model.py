@@ -32,6 +32,7 @@ from .features import (
     context_features,
     feature_fingerprint,
     page_vector,
+    url_tokens,
 )
 from .model_files import (
     META_FILE,
@@ -50,10 +51,6 @@ log = logging.getLogger(__name__)
 
 SEED = 13
 OOF_FOLDS = 5
-# P(body) needed to keep a block. Chosen on one grouped fold of WCXB dev, where 0.3 beat 0.5
-# by about 0.01 F1 on HTML and 0.03 on held-out text renderings: the second stage is
-# under-confident on sites and renderings it has not seen.
-DEFAULT_THRESHOLD = 0.3
 
 
 _hasher = FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
@@ -64,10 +61,12 @@ def token_matrix(blocks: Sequence[Block]):
     return _hasher.transform(block_tokens(block) for block in blocks)
 
 
-def page_row(tokens) -> np.ndarray:
-    """`features.page_vector` of a page from its hashed token matrix (counts per bucket)."""
+def page_row(tokens, url: str | None) -> np.ndarray:
+    """`features.page_vector` of a page from its hashed token matrix and its URL."""
     tokens = tokens.tocsr()
-    return page_vector(np.repeat(tokens.indices, tokens.data.astype(np.int64)))
+    url_buckets = _hasher.transform([url_tokens(url)]).indices
+    buckets = np.concatenate((np.repeat(tokens.indices, tokens.data.astype(np.int64)), url_buckets))
+    return page_vector(buckets)
 
 
 @dataclass
@@ -111,13 +110,13 @@ class KindModel:
     page: PageTypeStage
     second: HistGradientBoostingClassifier
 
-    def predict_proba(self, blocks: Sequence[Block]) -> np.ndarray:
+    def predict_proba(self, blocks: Sequence[Block], url: str | None = None) -> np.ndarray:
         """Per block: P(chrome), P(body) from the second stage, P(title) from the first."""
         if not blocks:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         tokens = token_matrix(blocks)
         first = _full_proba(self.first, tokens)
-        page_types = self.page.predict_proba(page_row(tokens)[None, :])[0]
+        page_types = self.page.predict_proba(page_row(tokens, url)[None, :])[0]
         context = context_features(blocks, first, page_types)
         body = self.second.predict_proba(context)[:, 1]
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
@@ -153,6 +152,7 @@ def fit_kind(
     groups: Sequence[str],
     weights: Sequence[float],
     page_types: Sequence[str] | None = None,
+    urls: Sequence[str | None] | None = None,
 ) -> KindModel:
     """Fit all stages; the second sees first-stage and page-type scores made out of fold,
     as at inference. `page_types` names each document's type (others count as unknown)."""
@@ -174,7 +174,8 @@ def fit_kind(
         oof = _full_proba(first, X_tokens)
     type_index = {name: i for i, name in enumerate(PAGE_TYPES)}
     doc_types = np.array([type_index.get(t, -1) for t in (page_types or [""] * len(docs))])
-    vectors = np.vstack([page_row(rows) for rows in token_rows])
+    urls = urls or [None] * len(docs)
+    vectors = np.vstack([page_row(rows, url) for rows, url in zip(token_rows, urls)])
     page = PageTypeStage.fit(vectors, doc_types)
     page_oof = page.predict_proba(vectors)
     if n_folds >= 2:

@@ -27,6 +27,7 @@ from .features import (
     length_band,
     markup_tokens,
     page_vector,
+    url_tokens,
 )
 from .types import LABELS, Block
 
@@ -166,12 +167,13 @@ class RuntimeKindModel:
     page: PageStage
     second: TreeStage
 
-    def predict_proba(self, blocks: Sequence[Block]) -> np.ndarray:
+    def predict_proba(self, blocks: Sequence[Block], url: str | None = None) -> np.ndarray:
         if not blocks:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         buckets, owners = hash_tokens(blocks)
         first = self.first.proba(buckets, owners, len(blocks))
-        page_types = self.page.proba(buckets)
+        url_buckets = np.array([_bucket(token) for token in url_tokens(url)], dtype=np.int64)
+        page_types = self.page.proba(np.concatenate((buckets, url_buckets)))
         body = self.second.proba(context_features(blocks, first, page_types))
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
 

@@ -9,6 +9,7 @@ as evidence for the classifier.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 import regex
@@ -103,10 +104,10 @@ class _BlockBuilder:
         link_chars, self.link_chars = self.link_chars, 0
         if not text:
             return
-        tags = [tag for tag, _, _ in reversed(stack)]
+        tags = [entry[0] for entry in reversed(stack)]
         words: list[str] = []
-        for _, element_words, _ in stack[-MAX_ATTR_LEVELS:]:
-            words.extend(element_words)
+        for entry in stack[-MAX_ATTR_LEVELS:]:
+            words.extend(entry[1])
         if self.hidden_open:
             words.append(HIDDEN_WORD)
         if self.blocks:
@@ -128,10 +129,7 @@ class _BlockBuilder:
 
 
 def _with_gap_after(block: Block) -> Block:
-    return Block(
-        block.text, block.tag, block.path, block.attr_words, block.link_chars,
-        block.depth, block.gap_before, True,
-    )
+    return replace(block, gap_after=True)
 
 
 # A run of this many opening tags with no closing tag between them (void and self-closing
@@ -175,6 +173,7 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
         return []
     # The work stack holds nodes to enter and, as plain strings, the tags of elements to
     # leave; `open_elements` mirrors the element ancestry with each element's class words.
+    # Each open element: its tag, its class/id words, and whether it is hidden.
     open_elements: list[tuple[str, tuple[str, ...], bool]] = []
     links_open = 0
     pre_open = 0

@@ -23,7 +23,7 @@ def small_model_dir(tmp_path_factory) -> Path:
     from cleaner.train import fit, load_handmade
 
     out = tmp_path_factory.mktemp("small-model")
-    save(fit(load_handmade(SEEDS, FIXTURES)), out, {"cleaner_version": "test", "threshold": 0.3})
+    save(fit(load_handmade(SEEDS, FIXTURES)), out, {"cleaner_version": "test"})
     return out
 
 

@@ -23,3 +23,34 @@ def test_repeated_blocks_share_the_lowest_score():
 def test_short_repeats_are_decided_one_by_one():
     blocks = [Block("Share"), Block("Share")]
     assert keep_mask(blocks, np.array([0.1, 0.9]), 0.3).tolist() == [False, True]
+
+
+def _page(scores, words_each=10):
+    return [Block(" ".join([f"w{i}"] * words_each)) for i in range(len(scores))], np.array(scores)
+
+
+def test_page_decoding_keeps_the_confident_blocks_and_drops_the_unlikely():
+    blocks, scores = _page([0.95, 0.9, 0.2, 0.85, 0.04, 0.1])
+    assert keep_mask(blocks, scores).tolist() == [True, True, False, True, False, False]
+
+
+def test_page_decoding_keeps_content_on_an_uncertain_page():
+    # Every block below the old fixed 0.3: a fixed threshold keeps nothing, so F1 is 0;
+    # the page decoder keeps the likeliest blocks.
+    blocks, scores = _page([0.25, 0.28, 0.06, 0.27, 0.07])
+    assert not keep_mask(blocks, scores, 0.3).any()
+    assert keep_mask(blocks, scores).tolist() == [True, True, False, True, False]
+
+
+def test_page_decoding_keeps_blocks_above_half_the_pages_expected_f1():
+    # Keeping a block pays when its score beats half the F1 reached so far, which the
+    # long blocks decide: here about 0.71, so 0.45 is kept and 0.3 is not.
+    blocks = [Block("body " * 50), Block("long " * 200), Block("menu")]
+    assert keep_mask(blocks, np.array([0.95, 0.45, 0.3])).tolist() == [True, True, False]
+    # On a page where one confident block is nearly all the words, the bar is higher.
+    blocks = [Block("body " * 500), Block("aside " * 20)]
+    assert keep_mask(blocks, np.array([0.99, 0.45])).tolist() == [True, False]
+
+
+def test_page_decoding_of_an_empty_page():
+    assert keep_mask([], np.zeros(0)).tolist() == []

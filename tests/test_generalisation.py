@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cleaner.evaluate import word_prf
-from cleaner.model import DEFAULT_THRESHOLD
+from cleaner.decode import keep_mask
 from cleaner.train import fit, load_handmade
 
 from .conftest import FIXTURES, SEEDS
@@ -25,8 +25,9 @@ def split():
 def _held_out_f1(models, docs, kind):
     scores = []
     for doc in (d for d in docs if d.kind == kind):
-        proba = models[kind].predict_proba(doc.blocks)
-        kept = "\n\n".join(b.text for b, p in zip(doc.blocks, proba[:, 1]) if p >= DEFAULT_THRESHOLD)
+        proba = models[kind].predict_proba(doc.blocks, doc.extra.get("url"))
+        keep = keep_mask(doc.blocks, proba[:, 1])
+        kept = "\n\n".join(b.text for b, k in zip(doc.blocks, keep) if k)
         scores.append(word_prf(kept, doc.gold)[2])
     assert scores, f"no held-out {kind} fixtures"
     return float(np.mean(scores))

@@ -26,7 +26,7 @@ def _edit_meta(directory, **changes):
 def test_a_good_model_loads(small_model_dir):
     models, meta = load(small_model_dir)
     assert set(models) == {"html", "text"}
-    assert meta["threshold"] == 0.3
+    assert meta["cleaner_version"] == "test" and meta["feature_fingerprint"]
 
 
 def test_tampered_model_is_refused(small_model_dir, tmp_path):
@@ -69,10 +69,11 @@ def test_runtime_arrays_score_like_the_sklearn_estimators(small_model_dir):
         "html": [html_blocks(parse_html(p.read_text())) for p in sorted(FIXTURES.glob("html/*.html"))[:6]],
         "text": [text_blocks(p.read_text()) for p in sorted(SEEDS.glob("*.txt"))],
     }
+    assert all(model.page.estimator is not None for model in estimators.values())
     for kind, docs in pages.items():
-        for blocks in docs:
-            expected = estimators[kind].predict_proba(blocks)
-            got = runtime[kind].predict_proba(blocks)
+        for blocks, url in zip(docs, ("https://example.com/t/a-thread/123", None) * 10):
+            expected = estimators[kind].predict_proba(blocks, url)
+            got = runtime[kind].predict_proba(blocks, url)
             assert got.shape == expected.shape
             assert abs(got - expected).max() < 1e-4
 
@@ -116,7 +117,7 @@ def test_training_is_deterministic(small_model_dir, tmp_path):
 
     from .conftest import FIXTURES, SEEDS
 
-    save(fit(load_handmade(SEEDS, FIXTURES)), tmp_path, {"cleaner_version": "test", "threshold": 0.3})
+    save(fit(load_handmade(SEEDS, FIXTURES)), tmp_path, {"cleaner_version": "test"})
     again = json.loads((tmp_path / "meta.json").read_text())
     first = json.loads((small_model_dir / "meta.json").read_text())
     assert (again["sha256"], again["runtime_sha256"]) == (first["sha256"], first["runtime_sha256"])
