@@ -213,7 +213,7 @@ _URL_WORD = regex.compile(r"[a-z]{2,20}")
 
 
 def url_tokens(url: str | None) -> list[str]:
-    """Words of a page's URL path and query, and its shape: `/t/` threads, `/products/`,
+    """Words of a page's URL path, and its shape: `/t/` threads, `/products/`,
     `/docs/`, `/category/` pages say what kind of page this is. Nothing without a URL."""
     if not url:
         return []

@@ -139,8 +139,11 @@ def _first_stage() -> SGDClassifier:
 
 
 def _second_stage() -> HistGradientBoostingClassifier:
+    # Trees at most 8 deep: scoring walks every tree to the deepest leaf, so depth is run
+    # time. On a grouped WCXB fold, depth 8 x 150 trees scored within 0.002 F1 of
+    # unbounded depth (17) x 200, at under half the scoring cost.
     return HistGradientBoostingClassifier(
-        max_iter=200, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=40,
+        max_iter=150, max_depth=8, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=40,
         l2_regularization=1.0, early_stopping=True, validation_fraction=0.1,
         n_iter_no_change=15, random_state=SEED,
     )

@@ -83,5 +83,5 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "textnodes": render_text_nodes,
     "inscriptis": render_inscriptis,
 }
-TRAIN_RENDERERS = ("blocks", "tight")
-HELD_OUT_RENDERERS = ("wrapped", "textnodes", "inscriptis")
+TRAIN_RENDERERS = ("blocks", "tight", "wrapped")
+HELD_OUT_RENDERERS = ("textnodes", "inscriptis")

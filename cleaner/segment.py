@@ -9,7 +9,6 @@ as evidence for the classifier.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 
 import regex
@@ -129,7 +128,10 @@ class _BlockBuilder:
 
 
 def _with_gap_after(block: Block) -> Block:
-    return replace(block, gap_after=True)
+    return Block(
+        block.text, block.tag, block.path, block.attr_words, block.link_chars,
+        block.depth, block.gap_before, True,
+    )
 
 
 # A run of this many opening tags with no closing tag between them (void and self-closing

@@ -69,3 +69,26 @@ def test_deeply_nested_html_does_not_overflow():
     page = "<div>" * depth + "deep text" + "</div>" * depth
     blocks = html_blocks(parse_html(page))
     assert [b.text for b in blocks] == ["deep text"]
+
+
+def test_url_tokens_describe_the_path_and_its_shape():
+    from cleaner.features import url_tokens
+
+    assert url_tokens(None) == [] and url_tokens("") == []
+    tokens = url_tokens("https://Forum.Example.org/t/kettle-descaling-tips/55120?page=2")
+    assert [t for t in tokens if t.startswith("url=")] == ["url=kettle", "url=descaling", "url=tips"]
+    assert "url_depth=3" in tokens and "url_query" in tokens and "url_last_digits" in tokens
+    assert not any("forum" in token or "example" in token for token in tokens)  # the host is not the path
+
+
+def test_page_vector_is_unit_length_and_ignores_token_order():
+    import numpy as np
+
+    from cleaner.features import PAGE_BUCKETS, page_vector
+
+    vector = page_vector(np.array([5, 7, 7, PAGE_BUCKETS + 5]))
+    assert vector.shape == (PAGE_BUCKETS,)
+    assert abs(float(np.linalg.norm(vector)) - 1.0) < 1e-6
+    assert vector[5] == vector[7]  # bucket 5 twice (folded), bucket 7 twice
+    assert np.array_equal(vector, page_vector(np.array([7, PAGE_BUCKETS + 5, 7, 5])))
+    assert not page_vector(np.array([], dtype=np.int64)).any()
