@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .features import BLOCK_COLUMNS, HASH_FEATURES
+from .features import BLOCK_COLUMNS, HASH_FEATURES, PAGE_BUCKETS, PAGE_TYPES
 
 
 def _score_table(scores: dict) -> list[str]:
@@ -47,19 +47,22 @@ def write_card(directory: Path) -> Path:
         "## What it is",
         "",
         "Two models, one per input kind (`html`: the page's text blocks; `text`: the lines of a plain-text",
-        "scrape). Each has two stages:",
+        "scrape). Each has three stages:",
         "",
         f"1. a linear classifier (SGD, logistic loss) over hashed tokens ({HASH_FEATURES:,} buckets): the",
         "   block's words, first and last word, length band, and for HTML its tag, enclosing tags and",
         "   class/id words;",
-        "2. gradient-boosted trees over context: the block's own numbers "
+        "2. a linear page-type classifier (SGD, logistic loss) over the page vector: all the page's",
+        f"   tokens and its URL's path words, folded into {PAGE_BUCKETS:,} buckets; it scores "
+        f"{', '.join(PAGE_TYPES)};",
+        "3. gradient-boosted trees (at most 150, depth at most 8) over context: the block's own numbers "
         f"({', '.join(BLOCK_COLUMNS)}), the",
-        "   first stage's scores for the block, its two neighbours on each side and windows of 3 and 10",
-        "   blocks around it, page-level aggregates, and the page type guessed by a linear stage from",
-        "   all the page's tokens and its URL's words. The second stage is trained on out-of-fold",
-        "   first-stage and page-type scores, as it sees them at inference.",
+        "   first stage's scores for the block, its two neighbours on each side, windows of 3 and 10",
+        "   blocks around it and the blocks of the same markup shape, page-level aggregates, and the",
+        "   page-type scores. It is trained on out-of-fold first-stage and page-type scores, as it",
+        "   sees them at inference.",
         "",
-        "The first stage scores three classes (body, chrome, title); the second decides body or not.",
+        "The first stage scores three classes (body, chrome, title); the last decides body or not.",
         "Each page keeps the blocks that maximise its expected word F1 under the model's scores,",
         "identical blocks sharing the lowest of their scores; the first stage's likeliest title above",
         "the body goes to `title`. Cleaning scores with",
@@ -91,6 +94,10 @@ def write_card(directory: Path) -> Path:
             f"cross-validation grouped by site, all {folds} folds" if run == folds
             else f"{run} of {folds} folds grouped by site (each trains on the other sites' pages)"
         )
+        if isinstance(run, dict):  # separate runs per input kind, merged
+            split = "cross-validation grouped by site; folds run of " + f"{folds}: " + ", ".join(
+                f"{kind} {count}" for kind, count in run.items()
+            )
         lines += [
             f"Measured with `{scores.get('command', 'clean evaluate')}`: {split}; WCXB word-level F1",
             "averaged over pages, with the shares of `with` and `without` snippets found. `oracle` keeps",
