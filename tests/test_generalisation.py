@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cleaner.evaluate import word_prf
 from cleaner.decode import keep_mask
+from cleaner.evaluate import word_prf
 from cleaner.train import fit, load_handmade
 
 from .conftest import FIXTURES, SEEDS
