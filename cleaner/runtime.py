@@ -45,9 +45,9 @@ def _bucket(token: str) -> int:
 
 
 @lru_cache(maxsize=1 << 20)
-def _word_buckets(word: str) -> tuple[int, int, int]:
-    """Buckets of a word as `w=`, `first=` and `last=` token: words recur, hashing is paid once."""
-    return _bucket(f"w={word}"), _bucket(f"first={word}"), _bucket(f"last={word}")
+def _word_bucket(word: str) -> int:
+    """Bucket of a word's `w=` token: words recur, so each is formatted and hashed once."""
+    return _bucket(f"w={word}")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -55,25 +55,30 @@ def _markup_buckets(tag: str, path: tuple[str, ...], attr_words: tuple[str, ...]
     return tuple(_bucket(token) for token in markup_tokens(tag, path, attr_words))
 
 
+_LENGTH_BUCKETS = {band: _bucket(f"len={band}") for band in ("0", "1", "2", "3-6", "7-15", "16-40", "41+")}
+
+
 def hash_tokens(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray]:
     """Bucket of every token of `features.block_tokens`, and the block it belongs to.
 
-    Builds the buckets from cached parts instead of formatting and hashing every token
-    string; a test checks that the result equals hashing `block_tokens` directly.
+    Builds the buckets from cached parts (mapped in C, no per-word Python frame) instead of
+    formatting and hashing every token string; a test checks that the result equals
+    hashing `block_tokens` directly.
     """
     buckets: list[int] = []
-    owners: list[int] = []
-    for i, block in enumerate(blocks):
+    counts: list[int] = []
+    for block in blocks:
         words = block_words(block)
         start = len(buckets)
-        buckets.extend(_word_buckets(word)[0] for word in words[:MAX_WORDS])
-        buckets.append(_bucket(f"len={length_band(len(words))}"))
+        buckets.extend(map(_word_bucket, words[:MAX_WORDS]))
+        buckets.append(_LENGTH_BUCKETS[length_band(len(words))])
         if words:
-            buckets.append(_word_buckets(words[0])[1])
-            buckets.append(_word_buckets(words[-1])[2])
+            buckets.append(_bucket(f"first={words[0]}"))
+            buckets.append(_bucket(f"last={words[-1]}"))
         buckets.extend(_markup_buckets(block.tag, block.path, block.attr_words))
-        owners.extend([i] * (len(buckets) - start))
-    return np.asarray(buckets, dtype=np.int64), np.asarray(owners, dtype=np.int64)
+        counts.append(len(buckets) - start)
+    owners = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    return np.array(buckets, dtype=np.int64), owners
 
 
 def _expit(x: np.ndarray) -> np.ndarray:

@@ -52,16 +52,15 @@ def text_blocks(text: str) -> list[Block]:
 
 
 def _attr_words(attrs: dict) -> tuple[str, ...]:
-    values = [value for key in ("class", "id", "role", "itemprop") if (value := attrs.get(key))]
-    if not values:
-        return ()
-    return _words_of(" ".join(values))
+    get = attrs.get
+    return _words_of(get("class"), get("id"), get("role"), get("itemprop"))
 
 
 @lru_cache(maxsize=1 << 16)
-def _words_of(value: str) -> tuple[str, ...]:
-    """Class and id values repeat across a page and across pages: split each one once."""
-    return tuple(dict.fromkeys(_ATTR_WORD.findall(value.lower())))
+def _words_of(*values: str | None) -> tuple[str, ...]:
+    """Class and id values repeat across a page and across pages: split each set once."""
+    joined = " ".join(value for value in values if value)
+    return tuple(dict.fromkeys(_ATTR_WORD.findall(joined.lower()))) if joined else ()
 
 
 HIDDEN_WORD = "hidden"  # added to the class words of text under a hidden element
@@ -180,15 +179,17 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
     links_open = 0
     pre_open = 0
     todo: list = [root]
+    pop, push, extend = todo.pop, todo.append, todo.extend
+    add, flush = builder.add, builder.flush
     while todo:
-        node = todo.pop()
+        node = pop()
         if node.__class__ is str:  # leaving an element
             tag = node
             if tag in BLOCK_TAGS:
-                builder.flush(open_elements, pre_open > 0)
+                flush(open_elements, pre_open > 0)
                 builder.pending_gap = builder.pending_gap or tag not in ("li", "option", "tr")
             elif tag in CELL_TAGS:
-                builder.add(" ", False)
+                add(" ", False)
             if tag == "a":
                 links_open -= 1
             elif tag == "pre":
@@ -200,22 +201,22 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
         if tag == "-text":
             text = node.text_content
             if text:
-                builder.add(text, links_open > 0)
+                add(text, links_open > 0)
             continue
         if tag is None or tag[0] == "-" or tag in SKIP_TAGS:
             continue
         if tag == "br":
             if pre_open:
-                builder.add("\n", False)
+                add("\n", False)
             else:
-                builder.flush(open_elements, False)
+                flush(open_elements, False)
             continue
         attrs = node.attributes
         hidden = bool(attrs) and _is_hidden(attrs)
         if hidden and tag not in BLOCK_TAGS:
             continue  # hidden inline text: icons' labels, tooltips, screen-reader hints
         if tag in BLOCK_TAGS:
-            builder.flush(open_elements, pre_open > 0)
+            flush(open_elements, pre_open > 0)
         if hidden:
             builder.hidden_open += 1
         open_elements.append((tag, _attr_words(attrs) if attrs else (), hidden))
@@ -223,10 +224,8 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
             links_open += 1
         elif tag == "pre":
             pre_open += 1
-        todo.append(tag)
-        children = list(node.iter(include_text=True))
-        children.reverse()
-        todo.extend(children)
+        push(tag)
+        extend(reversed(list(node.iter(include_text=True))))
     builder.flush(open_elements, False)
     return builder.blocks
 
