@@ -99,6 +99,19 @@ def test_explain_lists_every_line_with_decision(small_model_dir):
     assert record["text"] == "\n\n".join(kept)
 
 
+def test_threshold_replaces_page_decoding_with_a_fixed_cut(small_model_dir):
+    def kept_scores(args):
+        (record,) = records(run_clean(["--explain", "--format", "text", *args], ARTICLE.encode(), small_model_dir).stdout)
+        return [(line["score"], line["label"] == "body") for line in record["lines"]]
+
+    for threshold in (0.2, 0.9):
+        fixed = kept_scores(["--threshold", str(threshold)])
+        assert all(kept == (score >= threshold) for score, kept in fixed)
+    assert sum(kept for _, kept in kept_scores(["--threshold", "0.9"])) < sum(
+        kept for _, kept in kept_scores(["--threshold", "0.2"])
+    )
+
+
 def test_text_only_prints_the_clean_text(small_model_dir):
     done = run_clean(["--text-only"], ARTICLE.encode(), small_model_dir)
     assert done.returncode == 0
