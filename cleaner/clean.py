@@ -107,11 +107,13 @@ def default_cleaner() -> Cleaner:
     return cached_cleaner()
 
 
-def clean_text(text: str) -> str:
-    """The body of a plain-text scrape, paragraphs separated by a blank line."""
-    return default_cleaner().clean(Document(content=text, kind="text")).text
+def clean_text(text: str, url: str | None = None) -> str:
+    """The body of a plain-text scrape, paragraphs separated by a blank line. The page's
+    URL, where known, helps tell what kind of page it is."""
+    return default_cleaner().clean(Document(content=text, kind="text", url=url)).text
 
 
-def clean_html(html: str) -> str:
-    """The body of an HTML page, paragraphs separated by a blank line."""
-    return default_cleaner().clean(Document(content=html, kind="html")).text
+def clean_html(html: str, url: str | None = None) -> str:
+    """The body of an HTML page, paragraphs separated by a blank line. The page's URL,
+    where known, helps tell what kind of page it is."""
+    return default_cleaner().clean(Document(content=html, kind="html", url=url)).text
