@@ -15,7 +15,7 @@ from .features import BLOCK_COLUMNS, HASH_FEATURES, PAGE_BUCKETS, PAGE_TYPES
 def _score_table(scores: dict) -> list[str]:
     lines: list[str] = []
     for section, systems in scores.items():
-        if not isinstance(systems, dict) or section in ("command",):
+        if not isinstance(systems, dict) or section in ("command", "folds_run"):
             continue
         lines += [f"#### {section}", "", "| system | page type | pages | F1 | precision | recall | with | without |",
                   "|---|---|---|---|---|---|---|---|"]
