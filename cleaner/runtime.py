@@ -126,7 +126,7 @@ class PageStage:
     classes: np.ndarray  # index into PAGE_TYPES of each row
 
     def proba(self, buckets: np.ndarray) -> np.ndarray:
-        decision = (self.coef.astype(np.float64) @ page_vector(buckets).astype(np.float64))
+        decision = (self.coef @ page_vector(buckets)).astype(np.float64)  # float32: no copy
         decision = (decision + self.intercept)[None, :]
         return _one_vs_rest(decision, self.classes, len(PAGE_TYPES))[0]
 
