@@ -31,7 +31,7 @@ PAGE_BUCKETS = 2**15  # the page vector folds the token buckets into this many
 PAGE_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
 MAX_WORDS = 40  # words per block that become tokens; the rest add little and cost time
 
-_WORD = regex.compile(r"\w+")
+WORD = regex.compile(r"\w+")  # a word, for tokens and counts; runtime finds words with it too
 _PUNCT = regex.compile(r"[\p{P}\p{S}]")
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
@@ -50,7 +50,7 @@ def length_band(n_words: int) -> str:
 
 
 def block_words(block: Block) -> list[str]:
-    return _WORD.findall(block.text.lower())
+    return WORD.findall(block.text.lower())
 
 
 def markup_tokens(tag: str, path: tuple[str, ...], attr_words: tuple[str, ...]) -> list[str]:
@@ -116,7 +116,7 @@ def _class_table() -> np.ndarray:
                 bits |= _DIGIT_BIT | _WORD_BIT
             elif _PUNCT.match(char):
                 bits |= _PUNCT_BIT
-            elif char == "_" or _WORD.match(char):
+            elif char == "_" or WORD.match(char):
                 bits |= _WORD_BIT
             if char in _SEPARATORS:
                 bits |= _SEP_BIT

@@ -12,17 +12,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import mmh3
 import numpy as np
+
+try:
+    from . import _treescore  # the optional C tree scorer (setup.py)
+except ImportError:  # not built: TreeStage falls back on numpy
+    _treescore = None
 
 from .features import (
     HASH_FEATURES,
     MAX_WORDS,
     PAGE_BUCKETS,
     PAGE_TYPES,
-    block_words,
+    WORD,
     context_features,
     length_band,
     markup_tokens,
@@ -55,30 +61,79 @@ def _markup_buckets(tag: str, path: tuple[str, ...], attr_words: tuple[str, ...]
     return tuple(_bucket(token) for token in markup_tokens(tag, path, attr_words))
 
 
-_LENGTH_BUCKETS = {band: _bucket(f"len={band}") for band in ("0", "1", "2", "3-6", "7-15", "16-40", "41+")}
+# Bucket of the `len=` token for each word count up to 41 (41 and more share a band).
+_LENGTH_BUCKET_OF_COUNT = np.array(
+    [_bucket(f"len={length_band(count)}") for count in range(42)], dtype=np.int64
+)
+# Joins a document's block texts so that one regex pass finds all their words; a word no
+# text contains (checked), so the blocks' words can be told apart again.
+_SEPARATOR_WORD = "qzxcleanerblockqzx"
+
+
+@lru_cache(maxsize=1 << 18)
+def _first_bucket(word: str) -> int:
+    return _bucket(f"first={word}")
+
+
+@lru_cache(maxsize=1 << 18)
+def _last_bucket(word: str) -> int:
+    return _bucket(f"last={word}")
+
+
+def _words_by_block(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """All words of all blocks (as `features.block_words` finds them) in one flat list,
+    each block's words followed by the separator word, and each block's word count."""
+    joined = f" {_SEPARATOR_WORD} ".join(texts).lower()
+    words = WORD.findall(joined)
+    if words.count(_SEPARATOR_WORD) != len(texts) - 1:  # a text holds the word itself
+        words, counts = [], []
+        for text in texts:
+            found = WORD.findall(text.lower())
+            words.extend(found)
+            words.append(_SEPARATOR_WORD)
+            counts.append(len(found))
+        return words[:-1], np.array(counts, dtype=np.int64)
+    ends, at, index = [], -1, words.index
+    for _ in range(len(texts) - 1):
+        at = index(_SEPARATOR_WORD, at + 1)
+        ends.append(at)
+    ends.append(len(words))
+    ends_array = np.array(ends, dtype=np.int64)
+    starts = np.concatenate(([0], ends_array[:-1] + 1))
+    return words, ends_array - starts
 
 
 def hash_tokens(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray]:
     """Bucket of every token of `features.block_tokens`, and the block it belongs to.
 
-    Builds the buckets from cached parts (mapped in C, no per-word Python frame) instead of
-    formatting and hashing every token string; a test checks that the result equals
-    hashing `block_tokens` directly.
+    Same (block, bucket) pairs as hashing `block_tokens` of each block (a test checks),
+    in another order: words of the whole document are found in one regex pass and hashed
+    through caches, and the per-block tokens are built with numpy, not per block.
     """
-    buckets: list[int] = []
-    counts: list[int] = []
-    for block in blocks:
-        words = block_words(block)
-        start = len(buckets)
-        buckets.extend(map(_word_bucket, words[:MAX_WORDS]))
-        buckets.append(_LENGTH_BUCKETS[length_band(len(words))])
-        if words:
-            buckets.append(_bucket(f"first={words[0]}"))
-            buckets.append(_bucket(f"last={words[-1]}"))
-        buckets.extend(_markup_buckets(block.tag, block.path, block.attr_words))
-        counts.append(len(buckets) - start)
-    owners = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    return np.array(buckets, dtype=np.int64), owners
+    n = len(blocks)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    words, counts = _words_by_block([block.text for block in blocks])
+    # Each block's slots: its words, then one separator (the last block has none).
+    slot_owner = np.repeat(np.arange(n, dtype=np.int64), counts + 1)[: len(words)]
+    starts = np.concatenate(([0], np.cumsum(counts + 1)[:-1]))
+    within = np.arange(len(words), dtype=np.int64) - starts[slot_owner]
+    is_token = within < np.minimum(counts, MAX_WORDS)[slot_owner]
+    word_buckets = np.fromiter(map(_word_bucket, words), dtype=np.int64, count=len(words))[is_token]
+    parts = [word_buckets, _LENGTH_BUCKET_OF_COUNT[np.minimum(counts, 41)]]
+    owner_parts = [slot_owner[is_token], np.arange(n, dtype=np.int64)]
+    with_words = np.flatnonzero(counts > 0)
+    if len(with_words):
+        first_at, last_at = starts[with_words], starts[with_words] + counts[with_words] - 1
+        parts.append(np.fromiter(map(_first_bucket, [words[i] for i in first_at.tolist()]), dtype=np.int64))
+        parts.append(np.fromiter(map(_last_bucket, [words[i] for i in last_at.tolist()]), dtype=np.int64))
+        owner_parts += [with_words, with_words]
+    markup = [_markup_buckets(block.tag, block.path, block.attr_words) if block.tag else () for block in blocks]
+    markup_counts = np.fromiter(map(len, markup), dtype=np.int64, count=n)
+    if markup_counts.any():
+        parts.append(np.fromiter(chain.from_iterable(markup), dtype=np.int64, count=int(markup_counts.sum())))
+        owner_parts.append(np.repeat(np.arange(n, dtype=np.int64), markup_counts))
+    return np.concatenate(parts), np.concatenate(owner_parts)
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -133,10 +188,12 @@ class PageStage:
 
 @dataclass(frozen=True)
 class TreeStage:
-    """A binary gradient-boosted ensemble, all trees walked at once over all blocks.
+    """A binary gradient-boosted ensemble over dense rows.
 
-    Leaves point to themselves with an infinite threshold, so every row can take the
-    same number of steps (the deepest tree's depth) without checking for leaves.
+    Scored by the C loop of `_treescore` when it is built (see setup.py), else by a numpy
+    walk of all trees at once over all blocks; both give the same sums (a test checks).
+    Leaves point to themselves with an infinite threshold, so in the numpy walk every row
+    can take the same number of steps (the deepest tree's depth) without checking for leaves.
     """
 
     feature: np.ndarray
@@ -148,20 +205,30 @@ class TreeStage:
     depth: int
     baseline: float
 
-    def proba(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
+    def proba(self, X: np.ndarray, use_c: bool = True) -> np.ndarray:
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if len(self.feature) and X.shape[1] <= int(self.feature.max()):
+            raise ValueError(f"rows have {X.shape[1]} features; the trees read feature {int(self.feature.max())}")
+        if use_c and _treescore is not None:
+            sums = np.empty(X.shape[0], dtype=np.float64)
+            _treescore.leaf_sums(
+                X.shape[0], X.shape[1], len(self.feature), len(self.roots), X, self.feature,
+                self.threshold, self.left, self.right, self.value, self.roots, sums,
+            )
+            return _expit(sums + self.baseline)
         # Rows in chunks: the walk holds rows x trees node indices, so a page of 100,000
         # blocks would otherwise need gigabytes.
-        parts = [self._proba_rows(X[start:start + ROW_CHUNK]) for start in range(0, X.shape[0], ROW_CHUNK)]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
+        parts = [self._sums_numpy(X[start:start + ROW_CHUNK]) for start in range(0, X.shape[0], ROW_CHUNK)]
+        sums = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
+        return _expit(sums + self.baseline)
 
-    def _proba_rows(self, X: np.ndarray) -> np.ndarray:
+    def _sums_numpy(self, X: np.ndarray) -> np.ndarray:
         rows = np.arange(X.shape[0])[:, None]
         node = np.broadcast_to(self.roots, (X.shape[0], len(self.roots)))
         for _ in range(self.depth):
             x = X[rows, self.feature[node]]
             node = np.where(x <= self.threshold[node], self.left[node], self.right[node])
-        return _expit(self.value[node].sum(axis=1) + self.baseline)
+        return self.value[node].sum(axis=1)
 
 
 @dataclass(frozen=True)
@@ -229,12 +296,18 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
         def get(field: str) -> np.ndarray:
             return data[f"{kind}.{field}"]
 
+        def index(field: str) -> np.ndarray:  # the C tree scorer reads these raw
+            return np.ascontiguousarray(get(field), dtype=np.int64)
+
+        def real(field: str) -> np.ndarray:
+            return np.ascontiguousarray(get(field), dtype=np.float64)
+
         models[kind] = RuntimeKindModel(
             first=LinearStage(get("coef"), get("intercept"), get("classes")),
             page=PageStage(get("page_coef"), get("page_intercept"), get("page_classes")),
             second=TreeStage(
-                get("feature"), get("threshold"), get("left"), get("right"), get("value"),
-                get("roots"), int(get("depth")), float(get("baseline")[0]),
+                index("feature"), real("threshold"), index("left"), index("right"),
+                real("value"), index("roots"), int(get("depth")), float(get("baseline")[0]),
             ),
         )
     return models

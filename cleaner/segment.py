@@ -51,11 +51,6 @@ def text_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _attr_words(attrs: dict) -> tuple[str, ...]:
-    get = attrs.get
-    return _words_of(get("class"), get("id"), get("role"), get("itemprop"))
-
-
 @lru_cache(maxsize=1 << 16)
 def _words_of(*values: str | None) -> tuple[str, ...]:
     """Class and id values repeat across a page and across pages: split each set once."""
@@ -64,6 +59,9 @@ def _words_of(*values: str | None) -> tuple[str, ...]:
 
 
 HIDDEN_WORD = "hidden"  # added to the class words of text under a hidden element
+
+
+_HIDING_ATTRS = frozenset(("hidden", "aria-hidden", "style"))
 
 
 def _is_hidden(attrs: dict) -> bool:
@@ -76,19 +74,19 @@ def _is_hidden(attrs: dict) -> bool:
 
 
 class _BlockBuilder:
-    """Collects text pieces until a block boundary, then emits one `Block`."""
+    """Collects text pieces until a block boundary, then records one block.
+
+    Blocks are kept as field lists and become `Block`s in `finish`, once each block's
+    `gap_after` is known: creating each frozen Block once is cheaper than creating it and
+    then replacing it.
+    """
 
     def __init__(self) -> None:
-        self.blocks: list[Block] = []
+        self.fields: list[list] = []
         self.pieces: list[str] = []
         self.link_chars = 0
         self.pending_gap = True
         self.hidden_open = 0  # hidden elements around the current text
-
-    def add(self, text: str, in_link: bool) -> None:
-        self.pieces.append(text)
-        if in_link:
-            self.link_chars += len(text.strip())
 
     def flush(self, stack: list[tuple[str, tuple[str, ...], bool]], preformatted: bool) -> None:
         if not self.pieces:
@@ -98,39 +96,26 @@ class _BlockBuilder:
         if preformatted:
             text = "\n".join(line.rstrip() for line in raw.strip("\n").splitlines()).strip()
         else:
-            text = _SPACE.sub(" ", raw).strip()
+            text = " ".join(raw.split())  # white space runs to one space, as `str.split` sees them
         link_chars, self.link_chars = self.link_chars, 0
         if not text:
             return
-        tags = [entry[0] for entry in reversed(stack)]
+        tags = [entry[0] for entry in stack[: -MAX_PATH - 1 : -1]]
         words: list[str] = []
         for entry in stack[-MAX_ATTR_LEVELS:]:
             words.extend(entry[1])
         if self.hidden_open:
             words.append(HIDDEN_WORD)
-        if self.blocks:
-            last = self.blocks[-1]
-            if self.pending_gap and not last.gap_after:
-                self.blocks[-1] = _with_gap_after(last)
-        self.blocks.append(
-            Block(
-                text=text,
-                tag=tags[0] if tags else "",
-                path=tuple(tags[:MAX_PATH]),
-                attr_words=tuple(dict.fromkeys(words)),
-                link_chars=min(link_chars, len(text)),
-                depth=len(stack),
-                gap_before=self.pending_gap,
-            )
-        )
+        if self.fields and self.pending_gap:
+            self.fields[-1][7] = True  # the previous block's gap_after
+        self.fields.append([
+            text, tags[0] if tags else "", tuple(tags), tuple(dict.fromkeys(words)),
+            min(link_chars, len(text)), len(stack), self.pending_gap, False,
+        ])
         self.pending_gap = False
 
-
-def _with_gap_after(block: Block) -> Block:
-    return Block(
-        block.text, block.tag, block.path, block.attr_words, block.link_chars,
-        block.depth, block.gap_before, True,
-    )
+    def finish(self) -> list[Block]:
+        return [Block(*fields) for fields in self.fields]
 
 
 # A run of this many opening tags with no closing tag between them (void and self-closing
@@ -153,10 +138,12 @@ def _flatten_deep_nesting(html: str) -> str:
 
 
 def _may_nest_deeply(html: str) -> bool:
-    """A cheap pre-check for `_DEEP_RUN`: some stretch without a closing tag holds many tags."""
-    if html.count("<") < MAX_RUN_TAGS * 2:
+    """A cheap pre-check for `_DEEP_RUN`: some stretch without a closing tag holds many
+    tags (and so at least three characters per tag)."""
+    tags = MAX_RUN_TAGS * 2
+    if html.count("<") < tags:
         return False
-    return any(stretch.count("<") >= MAX_RUN_TAGS * 2 for stretch in html.split("</"))
+    return any(stretch.count("<") >= tags for stretch in html.split("</") if len(stretch) >= 3 * tags)
 
 
 def parse_html(html: str) -> LexborHTMLParser:
@@ -180,16 +167,17 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
     pre_open = 0
     todo: list = [root]
     pop, push, extend = todo.pop, todo.append, todo.extend
-    add, flush = builder.add, builder.flush
+    pieces, flush = builder.pieces, builder.flush
     while todo:
         node = pop()
         if node.__class__ is str:  # leaving an element
             tag = node
             if tag in BLOCK_TAGS:
-                flush(open_elements, pre_open > 0)
+                if pieces:
+                    flush(open_elements, pre_open > 0)
                 builder.pending_gap = builder.pending_gap or tag not in ("li", "option", "tr")
-            elif tag in CELL_TAGS:
-                add(" ", False)
+            elif pieces and tag in CELL_TAGS:
+                pieces.append(" ")
             if tag == "a":
                 links_open -= 1
             elif tag == "pre":
@@ -200,26 +188,30 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
         tag = node.tag
         if tag == "-text":
             text = node.text_content
-            if text:
-                add(text, links_open > 0)
+            # White space that would open a block is stripped anyway: skip it here.
+            if text and (pieces or not text.isspace()):
+                pieces.append(text)
+                if links_open:
+                    builder.link_chars += len(text.strip())
             continue
         if tag is None or tag[0] == "-" or tag in SKIP_TAGS:
             continue
         if tag == "br":
             if pre_open:
-                add("\n", False)
-            else:
+                pieces.append("\n")
+            elif pieces:
                 flush(open_elements, False)
             continue
         attrs = node.attributes
-        hidden = bool(attrs) and _is_hidden(attrs)
+        hidden = bool(attrs) and not _HIDING_ATTRS.isdisjoint(attrs) and _is_hidden(attrs)
         if hidden and tag not in BLOCK_TAGS:
             continue  # hidden inline text: icons' labels, tooltips, screen-reader hints
-        if tag in BLOCK_TAGS:
+        if pieces and tag in BLOCK_TAGS:
             flush(open_elements, pre_open > 0)
         if hidden:
             builder.hidden_open += 1
-        open_elements.append((tag, _attr_words(attrs) if attrs else (), hidden))
+        words = _words_of(attrs.get("class"), attrs.get("id"), attrs.get("role"), attrs.get("itemprop")) if attrs else ()
+        open_elements.append((tag, words, hidden))
         if tag == "a":
             links_open += 1
         elif tag == "pre":
@@ -227,7 +219,7 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
         push(tag)
         extend(reversed(list(node.iter(include_text=True))))
     builder.flush(open_elements, False)
-    return builder.blocks
+    return builder.finish()
 
 
 def html_title(tree: LexborHTMLParser) -> str | None:

@@ -121,3 +121,61 @@ def test_training_is_deterministic(small_model_dir, tmp_path):
     again = json.loads((tmp_path / "meta.json").read_text())
     first = json.loads((small_model_dir / "meta.json").read_text())
     assert (again["sha256"], again["runtime_sha256"]) == (first["sha256"], first["runtime_sha256"])
+
+
+def test_c_tree_scorer_equals_the_numpy_walk():
+    """The optional C loop and the numpy fallback score the shipped trees alike."""
+    import numpy as np
+
+    from cleaner import runtime
+    from cleaner.features import context_features
+    from cleaner.model_files import load_runtime_checked
+    from cleaner.segment import html_blocks, parse_html
+
+    from .conftest import FIXTURES
+
+    if runtime._treescore is None:
+        pytest.skip("cleaner._treescore is not built (no C compiler at install): numpy only")
+    models, _ = load_runtime_checked(None)
+    model = models["html"]
+    for path in sorted(FIXTURES.glob("html/*.html"))[:4]:
+        blocks = html_blocks(parse_html(path.read_text()))
+        buckets, owners = runtime.hash_tokens(blocks)
+        first = model.first.proba(buckets, owners, len(blocks))
+        X = context_features(blocks, first, model.page.proba(buckets))
+        X[::7, 3] = np.nan  # a missing value goes right in both walks
+        c_scores = model.second.proba(X)
+        numpy_scores = model.second.proba(X, use_c=False)
+        assert np.allclose(c_scores, numpy_scores, rtol=0, atol=1e-12)
+        assert 0.0 < c_scores.min() <= c_scores.max() < 1.0
+
+
+def test_runtime_hashing_of_plain_text_and_odd_blocks():
+    """Per-document hashing gives each block its own tokens, also for blocks without
+    words, long blocks, and a text that holds the word used to join blocks."""
+    from cleaner.features import block_tokens
+    from cleaner.model import token_matrix
+    from cleaner.runtime import _SEPARATOR_WORD, hash_tokens
+    from cleaner.segment import text_blocks
+    from cleaner.types import Block
+
+    from .conftest import SEEDS
+
+    seed = text_blocks(sorted(SEEDS.glob("*.txt"))[0].read_text())
+    odd = [
+        Block("— · —"),
+        Block(" ".join(f"w{i}" for i in range(90))),
+        Block("ΚΑΛΗΜΕΡΑ ΣΑΣ, Straße"),
+        Block("menu", tag="a", path=("a", "li", "ul"), attr_words=("nav",)),
+        Block(""),
+    ]
+    for blocks in (seed, odd, odd + [Block(f"the {_SEPARATOR_WORD} word")], odd[:1]):
+        expected = token_matrix(blocks).tocoo()
+        buckets, owners = hash_tokens(blocks)
+        got = sorted(zip(owners.tolist(), buckets.tolist()))
+        want = sorted(
+            (r, c) for r, c, v in zip(expected.row.tolist(), expected.col.tolist(), expected.data.tolist())
+            for _ in range(int(v))
+        )
+        assert got == want
+        assert len(got) == sum(len(block_tokens(b)) for b in blocks)
