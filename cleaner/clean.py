@@ -65,10 +65,11 @@ class Cleaner:
         body = proba[:, 1] if len(blocks) else np.zeros(0)
         keep = keep_mask(blocks, body, self.threshold)
         title_index = _title_index(proba[:, 2], keep, TITLE_THRESHOLD[doc.kind])
-        lines = []
-        for i, block in enumerate(blocks):
-            label = "body" if keep[i] else ("title" if i == title_index else "chrome")
-            lines.append(LineDecision(block.text, label, round(float(body[i]), 4)))
+        labels = ["body" if kept else "chrome" for kept in keep.tolist()]
+        if title_index >= 0:
+            labels[title_index] = "title"
+        scores = [round(score, 4) for score in body.tolist()]
+        lines = [LineDecision(block.text, label, score) for block, label, score in zip(blocks, labels, scores)]
         title = blocks[title_index].text if title_index >= 0 else fallback_title
         text = "\n\n".join(block.text for block, kept in zip(blocks, keep) if kept)
         return Result(

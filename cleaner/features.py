@@ -181,12 +181,10 @@ def shape_groups(blocks: Sequence[Block]) -> np.ndarray:
     is content depends on the group as a whole, so the model sees group-level numbers.
     Plain-text lines have no markup and each form a group of their own.
     """
-    ids: dict[tuple, int] = {}
-    out = np.empty(len(blocks), dtype=np.int64)
-    for i, block in enumerate(blocks):
-        key = (block.path[:4], block.attr_words) if block.tag else i
-        out[i] = ids.setdefault(key, len(ids))
-    return out
+    ids: dict[tuple | int, int] = {}
+    setdefault = ids.setdefault
+    keys = [(block.path[:4], block.attr_words) if block.tag else i for i, block in enumerate(blocks)]
+    return np.fromiter((setdefault(key, len(ids)) for key in keys), dtype=np.int64, count=len(keys))
 
 
 def _shifted(values: np.ndarray, offset: int, fill: float) -> np.ndarray:
