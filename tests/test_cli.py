@@ -186,6 +186,7 @@ def test_size_limit_turns_a_huge_document_into_an_error_record(small_model_dir):
 def test_killing_a_jobs_run_midway_leaves_only_whole_records(small_model_dir):
     """SIGINT halfway through a --jobs run: every line written is a whole JSON record."""
     import signal
+    import threading
     import time
 
     proc = subprocess.Popen(
@@ -198,7 +199,16 @@ def test_killing_a_jobs_run_midway_leaves_only_whole_records(small_model_dir):
     first = proc.stdout.readline()
     time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
-    rest = proc.stdout.read()  # the same buffered reader as `first`: nothing read ahead is lost
+    # Read to the end in a thread, so that a run that does not stop fails here instead of
+    # blocking the test run; the same buffered reader as `first`: nothing read ahead is lost.
+    box: list[bytes] = []
+    reader = threading.Thread(target=lambda: box.append(proc.stdout.read()), daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    if reader.is_alive():
+        proc.kill()
+        pytest.fail("clean --jobs 2 was still running 60 s after SIGINT")
+    rest = box[0]
     err = proc.stderr.read()
     proc.stdin.close()
     assert proc.wait(timeout=60) == 130
