@@ -112,10 +112,16 @@ def make_extractor(key: str, model: Path | None = None) -> Extractor:
     """Build one system's page -> text function; model and stop-list loading happen here."""
     if key in ("cleaner-html", "cleaner-text"):
         from cleaner import Cleaner, Document
+        from cleaner.clean import clear_caches
 
         cleaner = Cleaner(model)  # None: the shipped model
         kind = "html" if key == "cleaner-html" else "text"
-        return lambda page: cleaner.clean(Document(content=page, kind=kind)).text
+
+        def run_cleaner(page: str) -> str:
+            return cleaner.clean(Document(content=page, kind=kind)).text
+
+        run_cleaner.before_pass = clear_caches  # every pass meets the pages as new
+        return run_cleaner
     if key == "trafilatura":
         import trafilatura
 
@@ -142,6 +148,9 @@ def make_extractor(key: str, model: Path | None = None) -> Extractor:
 def one_pass(extract: Extractor, pages: list[str]) -> tuple[float, int]:
     """Run the extractor over every page; the wall time and how many pages raised."""
     errors = 0
+    before_pass = getattr(extract, "before_pass", None)
+    if before_pass is not None:
+        before_pass()
     start = time.perf_counter()
     for page in pages:
         try:
