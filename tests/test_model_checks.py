@@ -179,3 +179,20 @@ def test_runtime_hashing_of_plain_text_and_odd_blocks():
         )
         assert got == want
         assert len(got) == sum(len(block_tokens(b)) for b in blocks)
+
+
+def test_clearing_caches_empties_them_and_changes_no_result():
+    """The benchmark's cold passes: caches emptied, the same text out."""
+    from cleaner import Cleaner, Document, runtime
+    from cleaner.clean import clear_caches
+
+    from .conftest import FIXTURES
+
+    cleaner = Cleaner()
+    page = Document((FIXTURES / "html" / "01_public_radio_semantic.html").read_text(), "html")
+    warm = cleaner.clean(page)
+    assert runtime._word_bucket.cache_info().currsize > 0
+    clear_caches()
+    assert runtime._word_bucket.cache_info().currsize == 0
+    assert runtime._markup_buckets.cache_info().currsize == 0
+    assert cleaner.clean(page) == warm
