@@ -90,14 +90,14 @@ def write_card(directory: Path) -> Path:
     if scores_path.exists():
         scores = json.loads(scores_path.read_text(encoding="utf-8"))
         folds, run = scores.get("folds"), scores.get("folds_run", scores.get("folds"))
-        split = (
-            f"cross-validation grouped by site, all {folds} folds" if run == folds
-            else f"{run} of {folds} folds grouped by site (each trains on the other sites' pages)"
-        )
         if isinstance(run, dict):  # separate runs per input kind, merged
-            split = "cross-validation grouped by site; folds run of " + f"{folds}: " + ", ".join(
+            split = f"cross-validation grouped by site; folds run of {folds}: " + ", ".join(
                 f"{kind} {count}" for kind, count in run.items()
             )
+        elif run == folds:
+            split = f"cross-validation grouped by site, all {folds} folds"
+        else:
+            split = f"{run} of {folds} folds grouped by site (each trains on the other sites' pages)"
         lines += [
             f"Measured with `{scores.get('command', 'clean evaluate')}`: {split}; WCXB word-level F1",
             "averaged over pages, with the shares of `with` and `without` snippets found. `oracle` keeps",

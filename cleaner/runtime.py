@@ -204,11 +204,12 @@ class TreeStage:
     roots: np.ndarray
     depth: int
     baseline: float
+    width: int  # columns a row needs: the highest feature index the trees read, plus one
 
     def proba(self, X: np.ndarray, use_c: bool = True) -> np.ndarray:
         X = np.ascontiguousarray(X, dtype=np.float64)
-        if len(self.feature) and X.shape[1] <= int(self.feature.max()):
-            raise ValueError(f"rows have {X.shape[1]} features; the trees read feature {int(self.feature.max())}")
+        if X.shape[1] < self.width:  # the C loop reads rows unchecked
+            raise ValueError(f"rows have {X.shape[1]} features; the trees read {self.width}")
         if use_c and _treescore is not None:
             sums = np.empty(X.shape[0], dtype=np.float64)
             _treescore.leaf_sums(
@@ -308,6 +309,7 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
             second=TreeStage(
                 index("feature"), real("threshold"), index("left"), index("right"),
                 real("value"), index("roots"), int(get("depth")), float(get("baseline")[0]),
+                int(get("feature").max()) + 1 if len(get("feature")) else 0,
             ),
         )
     return models
