@@ -126,13 +126,18 @@ def _class_table() -> np.ndarray:
     return _char_classes
 
 
-def block_stats(blocks: Sequence[Block], groups: np.ndarray) -> np.ndarray:
-    """Per-block numbers that do not depend on the model; `groups` from `shape_groups`."""
-    n = len(blocks)
-    stats = np.zeros((n, len(BLOCK_COLUMNS)), dtype=np.float32)
+# Character-class counts per block, the per-character part of `block_stats`; the
+# optional C scanner (`_blockscan`) counts the same columns in the same way.
+CHAR_COUNT_COLUMNS = ("letters", "uppers", "digits", "puncts", "separators", "word_chars", "word_starts")
+
+
+def char_class_counts(texts: Sequence[str]) -> np.ndarray:
+    """(blocks, CHAR_COUNT_COLUMNS) counts from the class table, in numpy: one array of all
+    the document's characters, not a regex pass per block and class."""
+    n = len(texts)
+    counts = np.zeros((n, len(CHAR_COUNT_COLUMNS)), dtype=np.int64)
     if n == 0:
-        return stats
-    texts = [block.text for block in blocks]
+        return counts
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     bits = _class_table()[np.minimum(codes, 0x10000)]
@@ -141,23 +146,37 @@ def block_stats(blocks: Sequence[Block], groups: np.ndarray) -> np.ndarray:
     follows_word = np.concatenate(([False], is_word[:-1]))
     starts_block = np.concatenate(([True], owner[1:] != owner[:-1]))
     word_starts = is_word & (~follows_word | starts_block)
+    for column, mask in enumerate((
+        (bits & _LETTER_BIT) > 0, (bits & _UPPER_BIT) > 0, (bits & _DIGIT_BIT) > 0,
+        (bits & _PUNCT_BIT) > 0, (bits & _SEP_BIT) > 0, is_word, word_starts,
+    )):
+        counts[:, column] = np.bincount(owner[mask], minlength=n)
+    return counts
 
-    def per_block(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(owner, weights=mask, minlength=n)
 
-    n_words = per_block(word_starts)
-    letters = per_block((bits & _LETTER_BIT) > 0)
+def block_stats(blocks: Sequence[Block], groups: np.ndarray, class_counts: np.ndarray | None = None) -> np.ndarray:
+    """Per-block numbers that do not depend on the model; `groups` from `shape_groups`,
+    `class_counts` from `char_class_counts` (computed here when not given)."""
+    n = len(blocks)
+    stats = np.zeros((n, len(BLOCK_COLUMNS)), dtype=np.float32)
+    if n == 0:
+        return stats
+    texts = [block.text for block in blocks]
+    if class_counts is None:
+        class_counts = char_class_counts(texts)
+    letters, uppers, digits, puncts, separators, word_chars, n_words = class_counts.T.astype(np.float64)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     safe_len = np.maximum(lengths, 1)
     stats[:, 0] = np.log1p(lengths)
     stats[:, 1] = np.log1p(n_words)
-    stats[:, 2] = per_block((bits & _DIGIT_BIT) > 0) / safe_len
-    stats[:, 3] = per_block((bits & _UPPER_BIT) > 0) / np.maximum(letters, 1)
-    stats[:, 4] = per_block((bits & _PUNCT_BIT) > 0) / safe_len
+    stats[:, 2] = digits / safe_len
+    stats[:, 3] = uppers / np.maximum(letters, 1)
+    stats[:, 4] = puncts / safe_len
     stats[:, 5] = letters / safe_len
     stats[:, 6] = [text[-1:] in _SENTENCE_ENDS for text in texts]
     stats[:, 7] = [text[:1].isupper() for text in texts]
-    stats[:, 8] = per_block((bits & _SEP_BIT) > 0)
-    stats[:, 9] = per_block(is_word) / np.maximum(n_words, 1)
+    stats[:, 8] = separators
+    stats[:, 9] = word_chars / np.maximum(n_words, 1)
     stats[:, 10] = [block.link_chars for block in blocks] / safe_len
     stats[:, 11] = [block.depth for block in blocks]
     stats[:, 12] = [block.tag in _HEADINGS for block in blocks]
@@ -237,11 +256,12 @@ def page_vector(buckets: np.ndarray) -> np.ndarray:
 
 
 def context_features(
-    blocks: Sequence[Block], first_scores: np.ndarray, page_types: np.ndarray
+    blocks: Sequence[Block], first_scores: np.ndarray, page_types: np.ndarray,
+    class_counts: np.ndarray | None = None,
 ) -> np.ndarray:
     """The second stage's input for a page, given the first stage's scores."""
     groups = shape_groups(blocks)
-    return context_matrix(block_stats(blocks, groups), groups, first_scores, page_types)
+    return context_matrix(block_stats(blocks, groups, class_counts), groups, first_scores, page_types)
 
 
 def context_matrix(

@@ -22,13 +22,20 @@ try:
     from . import _treescore  # the optional C tree scorer (setup.py)
 except ImportError:  # not built: TreeStage falls back on numpy
     _treescore = None
+try:
+    from . import _blockscan  # the optional C block scanner (setup.py)
+except ImportError:  # not built: scan_blocks falls back on regex and numpy
+    _blockscan = None
 
 from .features import (
+    CHAR_COUNT_COLUMNS,
     HASH_FEATURES,
     MAX_WORDS,
     PAGE_BUCKETS,
     PAGE_TYPES,
     WORD,
+    _class_table,
+    char_class_counts,
     context_features,
     length_band,
     markup_tokens,
@@ -103,37 +110,90 @@ def _words_by_block(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     return words, ends_array - starts
 
 
-def hash_tokens(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray]:
-    """Bucket of every token of `features.block_tokens`, and the block it belongs to.
+@lru_cache(maxsize=1)
+def _scan_tables() -> tuple[bytes, bytes]:
+    """The C scanner's tables: which code points `features.WORD` counts as word characters
+    (found by running WORD itself over every code point), and the class bits of
+    `features._class_table`."""
+    codes = np.arange(0x110000, dtype=np.uint32)
+    codes[0xD800:0xE000] = 0x20  # surrogates cannot be decoded; none is a word character
+    every_char = codes.tobytes().decode("utf-32-le")
+    edges = np.zeros(0x110001, dtype=np.int64)
+    for match in WORD.finditer(every_char):  # a few hundred runs of word characters
+        edges[match.start()] += 1
+        edges[match.end()] -= 1
+    is_word = (np.cumsum(edges[:-1]) > 0).astype(np.uint8)
+    return is_word.tobytes(), _class_table().tobytes()
 
-    Same (block, bucket) pairs as hashing `block_tokens` of each block (a test checks),
-    in another order: words of the whole document are found in one regex pass and hashed
-    through caches, and the per-block tokens are built with numpy, not per block.
-    """
-    n = len(blocks)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    words, counts = _words_by_block([block.text for block in blocks])
+
+def _word_tokens_c(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    n = len(texts)
+    capacity = n * (MAX_WORDS + 2)  # at most MAX_WORDS `w=` tokens, `first=` and `last=`
+    buckets = np.empty(capacity, dtype=np.int64)
+    owners = np.empty(capacity, dtype=np.int64)
+    word_counts = np.empty(n, dtype=np.int64)
+    class_counts = np.empty((n, len(CHAR_COUNT_COLUMNS)), dtype=np.int64)
+    words_table, class_table = _scan_tables()
+    used = _blockscan.scan(
+        texts, words_table, class_table, HASH_FEATURES, MAX_WORDS, buckets, owners, word_counts, class_counts
+    )
+    return buckets[:used], owners[:used], word_counts, class_counts
+
+
+def _word_tokens_python(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Buckets of the `w=`, `first=` and `last=` tokens, their blocks, each block's word
+    count: words of the whole document found in one regex pass, hashed through caches."""
+    n = len(texts)
+    words, counts = _words_by_block(texts)
     # Each block's slots: its words, then one separator (the last block has none).
     slot_owner = np.repeat(np.arange(n, dtype=np.int64), counts + 1)[: len(words)]
     starts = np.concatenate(([0], np.cumsum(counts + 1)[:-1]))
     within = np.arange(len(words), dtype=np.int64) - starts[slot_owner]
     is_token = within < np.minimum(counts, MAX_WORDS)[slot_owner]
-    word_buckets = np.fromiter(map(_word_bucket, words), dtype=np.int64, count=len(words))[is_token]
-    parts = [word_buckets, _LENGTH_BUCKET_OF_COUNT[np.minimum(counts, 41)]]
-    owner_parts = [slot_owner[is_token], np.arange(n, dtype=np.int64)]
+    parts = [np.fromiter(map(_word_bucket, words), dtype=np.int64, count=len(words))[is_token]]
+    owner_parts = [slot_owner[is_token]]
     with_words = np.flatnonzero(counts > 0)
     if len(with_words):
         first_at, last_at = starts[with_words], starts[with_words] + counts[with_words] - 1
         parts.append(np.fromiter(map(_first_bucket, [words[i] for i in first_at.tolist()]), dtype=np.int64))
         parts.append(np.fromiter(map(_last_bucket, [words[i] for i in last_at.tolist()]), dtype=np.int64))
         owner_parts += [with_words, with_words]
+    return np.concatenate(parts), np.concatenate(owner_parts), counts
+
+
+def scan_blocks(blocks: Sequence[Block], use_c: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bucket of every token of `features.block_tokens`, the block it belongs to, and each
+    block's `features.char_class_counts`.
+
+    Same (block, bucket) pairs as hashing `block_tokens` of each block (a test checks), in
+    another order. The word tokens and class counts come from the C scanner in one pass
+    over the characters when it is built, else from one regex pass and numpy; markup
+    tokens, shared by blocks of the same shape, through a cache.
+    """
+    n = len(blocks)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros((0, len(CHAR_COUNT_COLUMNS)), dtype=np.int64)
+    texts = [block.text for block in blocks]
+    if use_c and _blockscan is not None:
+        word_buckets, word_owners, counts, class_counts = _word_tokens_c(texts)
+    else:
+        word_buckets, word_owners, counts = _word_tokens_python(texts)
+        class_counts = char_class_counts(texts)
+    parts = [word_buckets, _LENGTH_BUCKET_OF_COUNT[np.minimum(counts, 41)]]
+    owner_parts = [word_owners, np.arange(n, dtype=np.int64)]
     markup = [_markup_buckets(block.tag, block.path, block.attr_words) if block.tag else () for block in blocks]
     markup_counts = np.fromiter(map(len, markup), dtype=np.int64, count=n)
     if markup_counts.any():
         parts.append(np.fromiter(chain.from_iterable(markup), dtype=np.int64, count=int(markup_counts.sum())))
         owner_parts.append(np.repeat(np.arange(n, dtype=np.int64), markup_counts))
-    return np.concatenate(parts), np.concatenate(owner_parts)
+    return np.concatenate(parts), np.concatenate(owner_parts), class_counts
+
+
+def hash_tokens(blocks: Sequence[Block], use_c: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The token buckets of `scan_blocks` and their blocks."""
+    buckets, owners, _ = scan_blocks(blocks, use_c)
+    return buckets, owners
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -243,11 +303,11 @@ class RuntimeKindModel:
     def predict_proba(self, blocks: Sequence[Block], url: str | None = None) -> np.ndarray:
         if not blocks:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        buckets, owners = hash_tokens(blocks)
+        buckets, owners, class_counts = scan_blocks(blocks)
         first = self.first.proba(buckets, owners, len(blocks))
         url_buckets = np.array([_bucket(token) for token in url_tokens(url)], dtype=np.int64)
         page_types = self.page.proba(np.concatenate((buckets, url_buckets)))
-        body = self.second.proba(context_features(blocks, first, page_types))
+        body = self.second.proba(context_features(blocks, first, page_types, class_counts))
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
 
 

@@ -98,20 +98,26 @@ def test_runtime_hashing_equals_hashing_every_token_string():
 
 
 def _assert_hashed_like_every_token_string(blocks):
-    """`runtime.hash_tokens` gives the (block, bucket) pairs of FeatureHasher over `block_tokens`."""
-    from cleaner.features import block_tokens
+    """`runtime.scan_blocks` gives the (block, bucket) pairs of FeatureHasher over
+    `block_tokens`, and the class counts of `features.char_class_counts`, on the C scanner
+    (where built) and on the Python fallback alike."""
+    import numpy as np
+
+    from cleaner import runtime
+    from cleaner.features import block_tokens, char_class_counts
     from cleaner.model import token_matrix
-    from cleaner.runtime import hash_tokens
 
     expected = token_matrix(blocks).tocoo()
-    buckets, owners = hash_tokens(blocks)
-    got = sorted(zip(owners.tolist(), buckets.tolist()))
     want = sorted(
         (r, c) for r, c, v in zip(expected.row.tolist(), expected.col.tolist(), expected.data.tolist())
         for _ in range(int(v))
     )
-    assert got == want
-    assert len(got) == sum(len(block_tokens(b)) for b in blocks)
+    assert len(want) == sum(len(block_tokens(b)) for b in blocks)
+    paths = [False] + ([True] if runtime._blockscan is not None else [])
+    for use_c in paths:
+        buckets, owners, class_counts = runtime.scan_blocks(blocks, use_c=use_c)
+        assert sorted(zip(owners.tolist(), buckets.tolist())) == want, f"use_c={use_c}"
+        assert np.array_equal(class_counts, char_class_counts([b.text for b in blocks])), f"use_c={use_c}"
 
 
 def test_training_is_deterministic(small_model_dir, tmp_path):
@@ -172,6 +178,9 @@ def test_runtime_hashing_of_plain_text_and_odd_blocks():
         Block("ΚΑΛΗΜΕΡΑ ΣΑΣ, Straße"),
         Block("menu", tag="a", path=("a", "li", "ul"), attr_words=("nav",)),
         Block(""),
+        Block("İSTANBUL Ǆemal ǅ x² snake_case café́ 𝐁𝐨𝐥𝐝 𠀀字 😀 ١٢٣ ߊ"),  # case, marks, astral
+        Block("A" * 700 + " Ωmega " + "ß" * 300),  # words longer than the scanner's buffer
+        Block("\u0300\u0301 \t\u00a0 \ufeff — «» a\ud800b"),  # marks alone, a lone surrogate
     ]
     for blocks in (seed, odd, odd + [Block(f"the {_SEPARATOR_WORD} word")], odd[:1]):
         _assert_hashed_like_every_token_string(blocks)

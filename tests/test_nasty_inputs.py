@@ -41,11 +41,6 @@ KNOWN_BUGS = {
         "8 stray bytes against 1 well-formed non-ASCII character in a 278-byte text: decode_bytes hands"
         " it to the charset detector, which picks a DOS code page ('\u00a9' comes out as '\u252c\u00ae')."
         " Trusting UTF-8 on any well-formed sequence breaks Shift-JIS JSON Lines instead",
-    ("html_50mb_limit_raised", "single"):
-        "peak memory 2.0 GB (/usr/bin/time, 40 s) over the 1.5 GB budget, down from 2.2 GB once tree "
-        "scoring went to row chunks: what is left is the 537,634 Block objects (~0.7 GB) and their "
-        "context features (~0.8 GB) held at once. With the default --max-bytes (16 MB) the page is "
-        "an error record instead",
 }
 
 
