@@ -8,7 +8,7 @@ be tested on its own with hand-written values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Kind = Literal["text", "html"]
 Label = Literal["body", "chrome", "title"]
@@ -26,12 +26,13 @@ class Document:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """A unit the classifier decides on: a line of text, or a text block of an HTML page.
 
     The markup fields stay empty for plain text; `gap_before`/`gap_after` say whether a
-    blank line (text) or a block boundary with vertical space (HTML) surrounds it.
+    blank line (text) or a block boundary with vertical space (HTML) surrounds it. A named
+    tuple rather than a dataclass: a page makes hundreds of blocks, and a tuple is made
+    about four times faster (the C walk makes them directly).
     """
 
     text: str

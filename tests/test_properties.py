@@ -246,3 +246,29 @@ def test_decode_bytes_never_raises_whatever_charset_is_declared(charset, body):
     """An HTML page that is not UTF-8 decodes without raising whatever charset its meta tag names."""
     data = f'<html><head><meta charset="{charset}"></head><body><p>'.encode() + body + b"\xff</p>"
     assert isinstance(decode_bytes(data, is_html=True), str)
+
+
+WALK_SOUP = TAG_SOUP + [
+    "<div class='A&amp;b İtem \u212aey averyveryverylongclassnamethatgoesonandon'>", "<span aria-hidden='true'>",
+    "<i aria-hidden='TRUE'>", "<p style='DISPLAY :\u00a0none'>", "<b style='visibility: hidden'>", "</b>",
+    "<span style='color: red'>", "</span>", "<td>", "</td>", "<th>", "<tr>", "<input>", "<hr>", "<wbr>",
+    "<noembed>", "</noembed>", "<iframe>", "</iframe>", "<em>", "</em>", "<b><p>misnested</b></p>",
+    "<option>", "<dd>", "<dt>", "<label>", "<button>", "a &lt;tag&gt; &quot;quoted&quot;", "\u00a0\u2003",
+    "<div id='main-content' role='main' itemprop='articleBody'>", "<p title='a\"b'>", "<img alt='<b>'>",
+    "<pre>\n\n  indented</pre>", "<pre>one<br>two</pre>", "</br>", "<custom-el class='x'>", "</custom-el>",
+]
+walk_soup = st.lists(st.one_of(st.sampled_from(WALK_SOUP), st.sampled_from(SCRAPE_LINES), st.text(max_size=12)),
+                     max_size=60).map("".join)
+
+
+@BOUNDED
+@given(html=st.one_of(html_soup, walk_soup))
+def test_c_walk_gives_the_python_walks_blocks(html):
+    """The C walk over lexbor's serialization and the Python walk over the DOM agree on any
+    tag soup: same blocks, field by field."""
+    from cleaner import segment
+
+    if segment._htmlwalk is None:
+        pytest.skip("cleaner._htmlwalk is not built (no C compiler at install): Python walk only")
+    tree = segment.parse_html(html)
+    assert segment.html_blocks(tree, use_c=True) == segment.html_blocks(tree, use_c=False)
