@@ -69,7 +69,7 @@ class Cleaner:
         if title_index >= 0:
             labels[title_index] = "title"
         scores = [round(score, 4) for score in body.tolist()]
-        lines = [LineDecision(block.text, label, score) for block, label, score in zip(blocks, labels, scores)]
+        lines = list(map(LineDecision, [block.text for block in blocks], labels, scores))
         title = blocks[title_index].text if title_index >= 0 else fallback_title
         text = "\n\n".join(block.text for block, kept in zip(blocks, keep) if kept)
         return Result(

@@ -26,22 +26,35 @@ MIN_REPEAT_CHARS = 20
 MIN_SCORE = 0.05  # page decoding never keeps a block the model gives less than this
 
 
-def _repeat_key(text: str) -> str | None:
+def _repeat_key(text: str) -> str:
     """Blocks are the same when they differ only in white space and letter case."""
-    return " ".join(text.split()).casefold() if len(text) >= MIN_REPEAT_CHARS else None
+    return " ".join(text.split()).casefold()
+
+
+def _repeat_keys(texts: list[str]) -> list[str]:
+    """`_repeat_key` of each text, for the whole page in three string operations: case
+    folding works character by character and white space becomes single spaces, so joining
+    the texts with NUL, normalising once and splitting again gives each text's key (with at
+    most a space left at either end)."""
+    joined = "\0".join(texts)
+    if joined.count("\0") != len(texts) - 1:  # a text holds NUL itself
+        return list(map(_repeat_key, texts))
+    return [key.strip(" ") for key in " ".join(joined.split()).casefold().split("\0")]
 
 
 def shared_scores(blocks: Sequence[Block], body: np.ndarray) -> np.ndarray:
     """Body scores with each set of identical blocks lowered to its lowest score."""
     scores = np.asarray(body, dtype=np.float64).copy()
-    keys = [_repeat_key(block.text) for block in blocks]
+    at = [i for i, block in enumerate(blocks) if len(block.text) >= MIN_REPEAT_CHARS]
+    if len(at) < 2:
+        return scores
+    keys = _repeat_keys([blocks[i].text for i in at])
+    if len(set(keys)) == len(keys):
+        return scores
     lowest: dict[str, float] = {}
-    for key, score in zip(keys, scores):
-        if key is not None:
-            lowest[key] = min(lowest.get(key, 1.0), score)
-    for i, key in enumerate(keys):
-        if key is not None:
-            scores[i] = lowest[key]
+    for key, score in zip(keys, scores[at].tolist()):
+        lowest[key] = min(lowest.get(key, 1.0), score)
+    scores[at] = [lowest[key] for key in keys]
     return scores
 
 

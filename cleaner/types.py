@@ -45,9 +45,9 @@ class Block(NamedTuple):
     gap_after: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class LineDecision:
-    """The classifier's verdict on one block, for `--explain` and for line-level users."""
+class LineDecision(NamedTuple):
+    """The classifier's verdict on one block, for `--explain` and for line-level users
+    (a named tuple, like Block: one is made per block of every document)."""
 
     text: str
     label: Label

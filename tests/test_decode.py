@@ -54,3 +54,16 @@ def test_page_decoding_keeps_blocks_above_half_the_pages_expected_f1():
 
 def test_page_decoding_of_an_empty_page():
     assert keep_mask([], np.zeros(0)).tolist() == []
+
+
+def test_page_wide_repeat_keys_equal_the_key_of_each_block():
+    from cleaner.decode import _repeat_key, _repeat_keys
+
+    texts = [
+        "  Leading and trailing white space  ", "STRASSE und Straße", "tab\tand\nnew line\u2028here",
+        "\u00a0no-break\u00a0spaces\u00a0", "ΣΊΣΥΦΟΣ final sigma", " ", "ǅemal İstanbul ﬁne", "x" * 30,
+    ]
+    assert _repeat_keys(texts) == [_repeat_key(text) for text in texts]
+    with_nul = texts + ["a NUL \0 inside a text"]
+    assert _repeat_keys(with_nul) == [_repeat_key(text) for text in with_nul]
+    assert _repeat_key("STRASSE und Straße") == _repeat_key("strasse UND strasse")
