@@ -246,6 +246,18 @@ class PageStage:
         return _one_vs_rest(decision, self.classes, len(PAGE_TYPES))[0]
 
 
+# One node of the C tree loop (_treescore.c's Node).
+NODE_DTYPE = np.dtype([("threshold", "<f8"), ("feature", "<i4"), ("left", "<i4"), ("right", "<i4"), ("is_leaf", "<i4")])
+
+
+def pack_nodes(feature, threshold, left, right) -> np.ndarray:
+    """The trees' node arrays as one record per node, for the C loop (a leaf leads to itself)."""
+    nodes = np.zeros(len(left), dtype=NODE_DTYPE)
+    nodes["threshold"], nodes["feature"], nodes["left"], nodes["right"] = threshold, feature, left, right
+    nodes["is_leaf"] = left == np.arange(len(left))
+    return nodes
+
+
 @dataclass(frozen=True)
 class TreeStage:
     """A binary gradient-boosted ensemble over dense rows.
@@ -265,6 +277,7 @@ class TreeStage:
     depth: int
     baseline: float
     width: int  # columns a row needs: the highest feature index the trees read, plus one
+    nodes: np.ndarray  # the same nodes packed for the C loop (`pack_nodes`)
 
     def proba(self, X: np.ndarray, use_c: bool = True) -> np.ndarray:
         X = np.ascontiguousarray(X, dtype=np.float64)
@@ -273,8 +286,8 @@ class TreeStage:
         if use_c and _treescore is not None:
             sums = np.empty(X.shape[0], dtype=np.float64)
             _treescore.leaf_sums(
-                X.shape[0], X.shape[1], len(self.feature), len(self.roots), X, self.feature,
-                self.threshold, self.left, self.right, self.value, self.roots, sums,
+                X.shape[0], X.shape[1], len(self.nodes), len(self.roots), X, self.nodes, self.value,
+                self.roots, sums,
             )
             return _expit(sums + self.baseline)
         # Rows in chunks: the walk holds rows x trees node indices, so a page of 100,000
@@ -363,13 +376,15 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
         def real(field: str) -> np.ndarray:
             return np.ascontiguousarray(get(field), dtype=np.float64)
 
+        nodes = index("feature"), real("threshold"), index("left"), index("right"), real("value")
+        if len(nodes[0]) >= 2**31:
+            raise ValueError("too many tree nodes for the packed node layout")
         models[kind] = RuntimeKindModel(
             first=LinearStage(get("coef"), get("intercept"), get("classes")),
             page=PageStage(get("page_coef"), get("page_intercept"), get("page_classes")),
             second=TreeStage(
-                index("feature"), real("threshold"), index("left"), index("right"),
-                real("value"), index("roots"), int(get("depth")), float(get("baseline")[0]),
-                int(get("feature").max()) + 1 if len(get("feature")) else 0,
+                *nodes, index("roots"), int(get("depth")), float(get("baseline")[0]),
+                int(get("feature").max()) + 1 if len(get("feature")) else 0, pack_nodes(*nodes[:4]),
             ),
         )
     return models
