@@ -1,4 +1,4 @@
-"""Builds the optional C helpers (tree scorer, block scanner, HTML walk); everything else is configured in pyproject.toml.
+"""Builds the optional C helpers (tree scorer, block scanner, HTML walk, line splitter); everything else is configured in pyproject.toml.
 
 `optional=True`: where no C compiler is at hand the install still succeeds and cleaner
 scores its trees and scans its blocks with numpy and regex instead (same results, slower).
@@ -11,5 +11,6 @@ setup(
         Extension("cleaner._treescore", ["cleaner/_treescore.c"], optional=True),
         Extension("cleaner._blockscan", ["cleaner/_blockscan.c"], optional=True),
         Extension("cleaner._htmlwalk", ["cleaner/_htmlwalk.c"], optional=True),
+        Extension("cleaner._textlines", ["cleaner/_textlines.c"], optional=True),
     ]
 )

@@ -20,6 +20,10 @@ try:
     from . import _htmlwalk  # the optional C walk (setup.py)
 except ImportError:  # not built: html_blocks walks the DOM in Python
     _htmlwalk = None
+try:
+    from . import _textlines  # the optional C line splitter (setup.py)
+except ImportError:  # not built: text_blocks splits in Python
+    _textlines = None
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body caption center dd details dialog dir div dl dt "
@@ -47,8 +51,10 @@ _ATTR_WORD = regex.compile(r"[a-z]{2,20}")
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
 
 
-def text_blocks(text: str) -> list[Block]:
+def text_blocks(text: str, use_c: bool = True) -> list[Block]:
     """One block per non-blank line; blank lines are kept only as gap flags."""
+    if use_c and _textlines is not None:
+        return _textlines.blocks(text, Block)
     lines = text.splitlines()
     blocks: list[Block] = []
     pending_gap = False

@@ -272,3 +272,13 @@ def test_c_walk_gives_the_python_walks_blocks(html):
         pytest.skip("cleaner._htmlwalk is not built (no C compiler at install): Python walk only")
     tree = segment.parse_html(html)
     assert segment.html_blocks(tree, use_c=True) == segment.html_blocks(tree, use_c=False)
+
+
+@BOUNDED
+@given(text=any_text)
+def test_c_line_splitter_gives_the_python_blocks_on_any_text(text):
+    from cleaner import segment
+
+    if segment._textlines is None:
+        pytest.skip("cleaner._textlines is not built (no C compiler at install): Python splitter only")
+    assert segment.text_blocks(text, use_c=True) == segment.text_blocks(text, use_c=False)

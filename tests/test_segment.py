@@ -113,3 +113,20 @@ def test_c_walk_gives_the_python_walks_blocks_on_every_html_fixture():
         c_blocks, python_blocks = html_blocks(tree, use_c=True), html_blocks(tree, use_c=False)
         assert c_blocks == python_blocks
         assert c_blocks
+
+
+def test_c_line_splitter_gives_the_python_blocks():
+    import pytest
+
+    from cleaner import segment
+
+    from .conftest import SEEDS
+
+    if segment._textlines is None:
+        pytest.skip("cleaner._textlines is not built (no C compiler at install): Python splitter only")
+    texts = [path.read_text() for path in sorted(SEEDS.glob("*.txt"))] + [
+        "", "\n\n", "one line", "a\r\nb\rc\n\nd\x0be\x0cf\x1cg\x85h\u2028i\u2029j\n",
+        "  \t padded \u00a0\n\u3000\n\nlast without newline", "\n\nstarts blank\n\n\nends blank\n\n",
+    ]
+    for text in texts:
+        assert text_blocks(text, use_c=True) == text_blocks(text, use_c=False)
