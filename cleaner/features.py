@@ -69,7 +69,7 @@ def block_tokens(block: Block) -> list[str]:
     """The sparse evidence of one block, as strings for the hashing trick.
 
     Words: `w=` for each of the first MAX_WORDS words, `len=` the length band, `first=` and
-    `last=` word; then the markup tokens. `runtime.hash_tokens` hashes the same tokens.
+    `last=` word; then the markup tokens. `runtime.scan_blocks` hashes the same tokens.
     """
     text_words = block_words(block)
     tokens = [f"w={word}" for word in text_words[:MAX_WORDS]]

@@ -57,7 +57,7 @@ _hasher = FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate
 
 
 def token_matrix(blocks: Sequence[Block]):
-    """Hashed sparse matrix of `block_tokens`, one row per block (as `runtime.hash_tokens`)."""
+    """Hashed sparse matrix of `block_tokens`, one row per block (as `runtime.scan_blocks`)."""
     return _hasher.transform(block_tokens(block) for block in blocks)
 
 

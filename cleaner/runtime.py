@@ -127,6 +127,7 @@ def _scan_tables() -> tuple[bytes, bytes]:
 
 
 def _word_tokens_c(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What `_word_tokens_python` and `features.char_class_counts` give, from the C scanner."""
     n = len(texts)
     capacity = n * (MAX_WORDS + 2)  # at most MAX_WORDS `w=` tokens, `first=` and `last=`
     buckets = np.empty(capacity, dtype=np.int64)
@@ -188,12 +189,6 @@ def scan_blocks(blocks: Sequence[Block], use_c: bool = True) -> tuple[np.ndarray
         parts.append(np.fromiter(chain.from_iterable(markup), dtype=np.int64, count=int(markup_counts.sum())))
         owner_parts.append(np.repeat(np.arange(n, dtype=np.int64), markup_counts))
     return np.concatenate(parts), np.concatenate(owner_parts), class_counts
-
-
-def hash_tokens(blocks: Sequence[Block], use_c: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """The token buckets of `scan_blocks` and their blocks."""
-    buckets, owners, _ = scan_blocks(blocks, use_c)
-    return buckets, owners
 
 
 def _expit(x: np.ndarray) -> np.ndarray:

@@ -152,7 +152,7 @@ def test_c_tree_scorer_equals_the_numpy_walk():
     model = models["html"]
     for path in sorted(FIXTURES.glob("html/*.html"))[:4]:
         blocks = html_blocks(parse_html(path.read_text()))
-        buckets, owners = runtime.hash_tokens(blocks)
+        buckets, owners, _ = runtime.scan_blocks(blocks)
         first = model.first.proba(buckets, owners, len(blocks))
         X = context_features(blocks, first, model.page.proba(buckets))
         X[::7, 3] = np.nan  # a missing value goes right in both walks
