@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define N_CLASSES 7 /* columns of the class counts; see features.CHAR_COUNT_COLUMNS */
-enum { LETTER = 1, UPPER = 2, DIGIT = 4, PUNCT = 8, WORDISH = 16, SEPARATOR = 32 };
+#define N_CLASSES 9 /* columns of the class counts; see features.CHAR_COUNT_COLUMNS */
+enum { LETTER = 1, UPPER = 2, DIGIT = 4, PUNCT = 8, WORDISH = 16, SEPARATOR = 32, SENTENCE_END = 64 };
 #define MAX_CODE 0x110000
 
 static uint32_t
@@ -139,7 +139,9 @@ lowered(PyObject *text)
     return lower;
 }
 
-/* Count the character classes of one block (original case) into counts[0..N_CLASSES). */
+/* Count the character classes of one block (original case) into counts[0..N_CLASSES):
+ * the seven counts, then whether its first character is upper case (str.isupper) and
+ * whether its last ends a sentence. */
 static void
 count_classes(PyObject *text, const unsigned char *classes, int64_t *counts)
 {
@@ -159,6 +161,11 @@ count_classes(PyObject *text, const unsigned char *classes, int64_t *counts)
         counts[5] += wordish;
         counts[6] += wordish && !previous_wordish;
         previous_wordish = wordish;
+    }
+    if (n > 0) {
+        Py_UCS4 last = PyUnicode_READ(kind, data, n - 1);
+        counts[7] = Py_UNICODE_ISUPPER(PyUnicode_READ(kind, data, 0)) != 0;
+        counts[8] = (classes[last < 0x10000 ? last : 0x10000] & SENTENCE_END) != 0;
     }
 }
 

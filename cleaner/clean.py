@@ -15,7 +15,7 @@ import numpy as np
 from .decode import keep_mask
 from .model_files import load_runtime_checked
 from .segment import html_blocks, html_title, parse_html, text_blocks
-from .types import Block, Document, Kind, LineDecision, Result
+from .types import Block, Document, Kind, Result
 
 # P(title) a block needs to become the title. An HTML page falls back on its declared title
 # (og:title, <title>), so a block must be surer to replace it; plain text has no fallback.
@@ -65,16 +65,13 @@ class Cleaner:
         body = proba[:, 1] if len(blocks) else np.zeros(0)
         keep = keep_mask(blocks, body, self.threshold)
         title_index = _title_index(proba[:, 2], keep, TITLE_THRESHOLD[doc.kind])
-        labels = ["body" if kept else "chrome" for kept in keep.tolist()]
-        if title_index >= 0:
-            labels[title_index] = "title"
-        scores = [round(score, 4) for score in body.tolist()]
-        lines = list(map(LineDecision, [block.text for block in blocks], labels, scores))
-        title = blocks[title_index].text if title_index >= 0 else fallback_title
-        text = "\n\n".join(block.text for block, kept in zip(blocks, keep) if kept)
+        texts = tuple(block.text for block in blocks)
+        title = texts[title_index] if title_index >= 0 else fallback_title
+        text = "\n\n".join([texts[i] for i in np.flatnonzero(keep).tolist()])
         return Result(
-            id=doc.id, url=doc.url, title=title, text=text, lines=tuple(lines),
-            model_version=self.version,
+            id=doc.id, url=doc.url, title=title, text=text, model_version=self.version,
+            block_texts=texts, keep=tuple(keep.tolist()), scores=tuple(body.tolist()),
+            title_index=title_index,
         )
 
 

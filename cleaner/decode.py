@@ -22,6 +22,11 @@ import numpy as np
 
 from .types import Block
 
+try:
+    from . import _decodetext  # the optional C helpers (setup.py)
+except ImportError:  # not built: the same in Python
+    _decodetext = None
+
 MIN_REPEAT_CHARS = 20
 MIN_SCORE = 0.05  # page decoding never keeps a block the model gives less than this
 
@@ -31,24 +36,36 @@ def _repeat_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _repeat_keys(texts: list[str]) -> list[str]:
-    """`_repeat_key` of each text, for the whole page in three string operations: case
-    folding works character by character and white space becomes single spaces, so joining
-    the texts with NUL, normalising once and splitting again gives each text's key (with at
-    most a space left at either end)."""
+def _repeat_keys(texts: list[str], use_c: bool = True) -> list[str]:
+    """`_repeat_key` of each text: in C when built, else for the whole page in three string
+    operations: case folding works character by character and white space becomes single
+    spaces, so joining the texts with NUL, normalising once and splitting again gives each
+    text's key (with at most a space left at either end)."""
+    if use_c and _decodetext is not None:
+        return _decodetext.repeat_keys(texts)
     joined = "\0".join(texts)
     if joined.count("\0") != len(texts) - 1:  # a text holds NUL itself
         return list(map(_repeat_key, texts))
     return [key.strip(" ") for key in " ".join(joined.split()).casefold().split("\0")]
 
 
+def word_counts(texts: list[str], use_c: bool = True) -> np.ndarray:
+    """`len(text.split())` of each text: the weight of a block in the page's word F1."""
+    if use_c and _decodetext is not None:
+        counts = np.empty(len(texts), dtype=np.int64)
+        _decodetext.word_counts(texts, counts)
+        return counts
+    return np.array([len(text.split()) for text in texts], dtype=np.int64)
+
+
 def shared_scores(blocks: Sequence[Block], body: np.ndarray) -> np.ndarray:
     """Body scores with each set of identical blocks lowered to its lowest score."""
     scores = np.asarray(body, dtype=np.float64).copy()
-    at = [i for i, block in enumerate(blocks) if len(block.text) >= MIN_REPEAT_CHARS]
+    texts = [block.text for block in blocks]
+    at = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) >= MIN_REPEAT_CHARS).tolist()
     if len(at) < 2:
         return scores
-    keys = _repeat_keys([blocks[i].text for i in at])
+    keys = _repeat_keys([texts[i] for i in at])
     if len(set(keys)) == len(keys):
         return scores
     lowest: dict[str, float] = {}
@@ -81,4 +98,4 @@ def keep_mask(blocks: Sequence[Block], body: np.ndarray, threshold: float | None
     scores = shared_scores(blocks, body)
     if threshold is not None:
         return scores >= threshold
-    return expected_f1_mask(scores, np.array([len(block.text.split()) for block in blocks]))
+    return expected_f1_mask(scores, word_counts([block.text for block in blocks]))

@@ -17,7 +17,6 @@ Two kinds of evidence, for the model's two stages:
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -91,7 +90,7 @@ NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
 WINDOWS = (3, 10)
 
 
-_LETTER_BIT, _UPPER_BIT, _DIGIT_BIT, _PUNCT_BIT, _WORD_BIT, _SEP_BIT = 1, 2, 4, 8, 16, 32
+_LETTER_BIT, _UPPER_BIT, _DIGIT_BIT, _PUNCT_BIT, _WORD_BIT, _SEP_BIT, _SENTENCE_END_BIT = 1, 2, 4, 8, 16, 32, 64
 _SEPARATORS = "|·•/»›>"
 _SENTENCE_ENDS = frozenset(".!?。！？…\"'”’»)]:")
 _char_classes: np.ndarray | None = None
@@ -120,15 +119,21 @@ def _class_table() -> np.ndarray:
                 bits |= _WORD_BIT
             if char in _SEPARATORS:
                 bits |= _SEP_BIT
+            if char in _SENTENCE_ENDS:
+                bits |= _SENTENCE_END_BIT
             table[code] = bits
         table[0x10000] = _PUNCT_BIT  # emoji and other astral symbols
         _char_classes = table
     return _char_classes
 
 
-# Character-class counts per block, the per-character part of `block_stats`; the
-# optional C scanner (`_blockscan`) counts the same columns in the same way.
-CHAR_COUNT_COLUMNS = ("letters", "uppers", "digits", "puncts", "separators", "word_chars", "word_starts")
+# Character-class counts per block, the per-character part of `block_stats`, then two
+# flags: the first character is upper case, the last ends a sentence. The optional C
+# scanner (`_blockscan`) counts the same columns in the same way.
+CHAR_COUNT_COLUMNS = (
+    "letters", "uppers", "digits", "puncts", "separators", "word_chars", "word_starts",
+    "starts_upper", "sentence_end",
+)
 
 
 def char_class_counts(texts: Sequence[str]) -> np.ndarray:
@@ -151,6 +156,8 @@ def char_class_counts(texts: Sequence[str]) -> np.ndarray:
         (bits & _PUNCT_BIT) > 0, (bits & _SEP_BIT) > 0, is_word, word_starts,
     )):
         counts[:, column] = np.bincount(owner[mask], minlength=n)
+    counts[:, 7] = [text[:1].isupper() for text in texts]
+    counts[:, 8] = [text[-1:] in _SENTENCE_ENDS for text in texts]
     return counts
 
 
@@ -164,7 +171,9 @@ def block_stats(blocks: Sequence[Block], groups: np.ndarray, class_counts: np.nd
     texts, tags, _, _, link_chars, depths, gaps_before, gaps_after = zip(*blocks)  # fields as columns
     if class_counts is None:
         class_counts = char_class_counts(texts)
-    letters, uppers, digits, puncts, separators, word_chars, n_words = class_counts.T.astype(np.float64)
+    letters, uppers, digits, puncts, separators, word_chars, n_words, starts_upper, sentence_end = (
+        class_counts.T.astype(np.float64)
+    )
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     safe_len = np.maximum(lengths, 1)
     stats[:, 0] = np.log1p(lengths)
@@ -173,17 +182,19 @@ def block_stats(blocks: Sequence[Block], groups: np.ndarray, class_counts: np.nd
     stats[:, 3] = uppers / np.maximum(letters, 1)
     stats[:, 4] = puncts / safe_len
     stats[:, 5] = letters / safe_len
-    stats[:, 6] = [text[-1:] in _SENTENCE_ENDS for text in texts]
-    stats[:, 7] = [text[:1].isupper() for text in texts]
+    stats[:, 6] = sentence_end
+    stats[:, 7] = starts_upper
     stats[:, 8] = separators
     stats[:, 9] = word_chars / np.maximum(n_words, 1)
     stats[:, 10] = np.array(link_chars) / safe_len
     stats[:, 11] = depths
-    stats[:, 12] = [tag in _HEADINGS for tag in tags]
+    if not _HEADINGS.isdisjoint(tags):
+        stats[:, 12] = [tag in _HEADINGS for tag in tags]
     stats[:, 13] = gaps_before
     stats[:, 14] = gaps_after
-    repeats = Counter(texts)
-    stats[:, 15] = [repeats[text] - 1 for text in texts]
+    first_of = dict(zip(texts, range(n)))  # one index per distinct text
+    same_text = np.fromiter(map(first_of.__getitem__, texts), dtype=np.int64, count=n)
+    stats[:, 15] = np.bincount(same_text, minlength=n)[same_text] - 1
     stats[:, 16] = np.arange(n) / max(n - 1, 1)
     total = max(float(lengths.sum()), 1.0)
     stats[:, 17] = (np.cumsum(lengths) - lengths) / total
@@ -208,24 +219,17 @@ def shape_groups(blocks: Sequence[Block]) -> np.ndarray:
     return np.fromiter((setdefault(key, len(ids)) for key in keys), dtype=np.int64, count=len(keys))
 
 
-def _shifted(values: np.ndarray, offset: int, fill: float) -> np.ndarray:
-    out = np.full_like(values, fill)
-    if offset > 0:
-        out[:-offset] = values[offset:]
-    elif offset < 0:
-        out[-offset:] = values[:offset]
-    else:
-        out[:] = values
-    return out
-
-
-def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
+def _window_means(values: np.ndarray, radii: Sequence[int]) -> list[np.ndarray]:
+    """Mean of `values` over each block's window of +-radius blocks, for each radius."""
     padded = np.concatenate(([0.0], np.cumsum(values)))
     n = len(values)
     idx = np.arange(n)
-    lo = np.clip(idx - radius, 0, n)
-    hi = np.clip(idx + radius + 1, 0, n)
-    return (padded[hi] - padded[lo]) / (hi - lo)
+    means = []
+    for radius in radii:
+        lo = np.maximum(idx - radius, 0)
+        hi = np.minimum(idx + radius + 1, n)
+        means.append((padded[hi] - padded[lo]) / (hi - lo))
+    return means
 
 
 _URL_WORD = regex.compile(r"[a-z]{2,20}")
@@ -268,37 +272,49 @@ def context_features(
     return context_matrix(block_stats(blocks, groups, class_counts), groups, first_scores, page_types)
 
 
+CONTEXT_WIDTH = len(BLOCK_COLUMNS) + 3 + 4 * len(NEIGHBOUR_OFFSETS) + 2 * len(WINDOWS) + 1 + 3 + len(PAGE_TYPES)
+
+
 def context_matrix(
     stats: np.ndarray, groups: np.ndarray, first_scores: np.ndarray, page_types: np.ndarray
 ) -> np.ndarray:
     """Stage-two features: a block's own numbers and scores, its neighbours', the page's.
 
     `first_scores` holds the first stage's class probabilities (chrome, body, title);
-    `page_types` the page-type stage's probabilities, one per PAGE_TYPES entry.
+    `page_types` the page-type stage's probabilities, one per PAGE_TYPES entry. Columns,
+    in order: the block's stats and scores; for each neighbour offset its body score,
+    log length, link density and sentence end (-1 beyond the page); body-score means over
+    windows, plain and weighted by log length; the mean body score of the block's shape
+    group; the page's size, mean body score and share of likely body; the page types.
+    The matrix is filled in place: a page's rows are few, so each numpy call costs more
+    than its arithmetic, and joining column blocks would double the calls.
     """
     n = len(stats)
+    X = np.empty((n, CONTEXT_WIDTH), dtype=np.float32)
     body = first_scores[:, 1].astype(np.float32)
-    columns = [stats, first_scores.astype(np.float32)]
-    neighbour_cols = [body, stats[:, 0], stats[:, 10], stats[:, 6]]
+    at = stats.shape[1]
+    X[:, :at] = stats
+    X[:, at:at + 3] = first_scores
+    at += 3
+    neighbours = np.stack([body, stats[:, 0], stats[:, 10], stats[:, 6]], axis=1)
     for offset in NEIGHBOUR_OFFSETS:
-        columns.append(
-            np.stack([_shifted(col, offset, -1.0) for col in neighbour_cols], axis=1)
-        )
-    weights = stats[:, 0]
-    for radius in WINDOWS:
-        columns.append(_window_mean(body, radius)[:, None])
-        columns.append(_window_mean(body * weights, radius)[:, None])
-    group_sizes = np.bincount(groups).astype(np.float32) if n else np.zeros(0, np.float32)
-    group_body = np.bincount(groups, weights=body)[groups] / group_sizes[groups] if n else body
-    columns.append(group_body.astype(np.float32)[:, None])
-    page = np.array(
-        [np.log1p(n), body.mean() if n else 0.0, (body > 0.5).mean() if n else 0.0],
-        dtype=np.float32,
-    )
-    columns.append(np.broadcast_to(page, (n, len(page))))
-    types = np.asarray(page_types, dtype=np.float32)
-    columns.append(np.broadcast_to(types, (n, len(types))))
-    return np.hstack(columns).astype(np.float32)
+        block = X[:, at:at + 4]
+        block[:] = -1.0
+        if offset > 0:
+            block[:-offset] = neighbours[offset:]
+        else:
+            block[-offset:] = neighbours[:offset]
+        at += 4
+    plain, weighted = _window_means(body, WINDOWS), _window_means(body * stats[:, 0], WINDOWS)
+    for mean, weighted_mean in zip(plain, weighted):
+        X[:, at], X[:, at + 1] = mean, weighted_mean
+        at += 2
+    if n:
+        group_sizes = np.bincount(groups).astype(np.float32)
+        X[:, at] = np.bincount(groups, weights=body)[groups] / group_sizes[groups]
+        X[:, at + 1:at + 4] = (np.log1p(n), body.mean(), (body > 0.5).mean())
+    X[:, at + 4:] = np.asarray(page_types, dtype=np.float32)
+    return X
 
 
 def feature_fingerprint() -> str:

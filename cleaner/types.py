@@ -56,19 +56,36 @@ class LineDecision(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """What cleaning one document produced."""
+    """What cleaning one document produced.
+
+    The per-block verdicts are kept as plain columns, and `lines` builds LineDecision
+    tuples only when asked: most callers want the text alone, and a tuple per block of
+    every document was a tenth of the cost of cleaning plain text.
+    """
 
     id: Any
     url: str | None
     title: str | None
     text: str
-    lines: tuple[LineDecision, ...]
     model_version: str
+    block_texts: tuple[str, ...] = ()
+    keep: tuple[bool, ...] = ()  # whether each block was kept
+    scores: tuple[float, ...] = ()  # P(body) of each block
+    title_index: int = -1  # the block that became the title, or -1
+
+    @property
+    def lines(self) -> tuple[LineDecision, ...]:
+        """Every block with its label ("body", "chrome", "title") and body score."""
+        labels: list[Label] = ["body" if kept else "chrome" for kept in self.keep]
+        if self.title_index >= 0:
+            labels[self.title_index] = "title"
+        scores = [round(score, 4) for score in self.scores]
+        return tuple(map(LineDecision, self.block_texts, labels, scores))
 
     @property
     def kept(self) -> int:
-        return sum(1 for line in self.lines if line.label == "body")
+        return sum(self.keep)
 
     @property
     def dropped(self) -> int:
-        return len(self.lines) - self.kept
+        return len(self.block_texts) - self.kept

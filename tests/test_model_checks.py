@@ -196,7 +196,7 @@ def test_clearing_caches_empties_them_and_changes_no_result():
     cleaner = Cleaner()
     page = Document((FIXTURES / "html" / "01_public_radio_semantic.html").read_text(), "html")
     warm = cleaner.clean(page)
-    assert runtime._word_bucket.cache_info().currsize > 0
+    assert runtime._markup_buckets.cache_info().currsize > 0  # the C scanner skips the word caches
     clear_caches()
     assert runtime._word_bucket.cache_info().currsize == 0
     assert runtime._markup_buckets.cache_info().currsize == 0

@@ -282,3 +282,16 @@ def test_c_line_splitter_gives_the_python_blocks_on_any_text(text):
     if segment._textlines is None:
         pytest.skip("cleaner._textlines is not built (no C compiler at install): Python splitter only")
     assert segment.text_blocks(text, use_c=True) == segment.text_blocks(text, use_c=False)
+
+
+@BOUNDED
+@given(texts=st.lists(any_text, max_size=8))
+def test_c_decode_helpers_give_the_python_word_counts_and_repeat_keys(texts):
+    """Decoding's word counts (`len(text.split())`) and repeat keys (white space collapsed,
+    case folded) from C and from Python agree on any texts, odd white space included."""
+    from cleaner import decode
+
+    if decode._decodetext is None:
+        pytest.skip("cleaner._decodetext is not built (no C compiler at install): Python only")
+    assert decode.word_counts(texts).tolist() == decode.word_counts(texts, use_c=False).tolist()
+    assert decode._repeat_keys(texts) == [decode._repeat_key(text) for text in texts]
