@@ -6,8 +6,12 @@
  * record rather than four arrays. A row goes left when its feature value is <= the node's
  * threshold, right otherwise (NaN included), exactly as TreeStage's numpy walk does. Trees
  * are the outer loop: one tree's nodes stay in the fastest cache while the page's rows pass
- * through it. (Walking every row the deepest tree's number of steps, without the leaf test,
- * measured slower.) Optional: when this module is not built, cleaner falls back on numpy.
+ * through it. Rows go down a tree LANES at a time, each the tree's depth in steps, with no
+ * leaf test (a leaf leads to itself) and no branch (the child is read at an index, not
+ * chosen by an if): the lanes' steps do not wait on one another or on a mispredicted
+ * branch. On WCXB plain-text pages this took 0.48 ms a page where one row at a time with
+ * a leaf test took 0.68. Optional: when this module is not built, cleaner falls back on
+ * numpy.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -16,8 +20,10 @@
 
 typedef struct {
     double threshold;
-    int32_t feature, left, right, is_leaf;
+    int32_t feature, left, right, is_leaf; /* left and right adjacent: (&left)[go_right] */
 } Node; /* the layout of runtime.NODE_DTYPE */
+
+#define LANES 16
 
 static int
 check(Py_buffer *buf, Py_ssize_t itemsize, Py_ssize_t count, const char *name)
@@ -34,26 +40,43 @@ static PyObject *
 leaf_sums(PyObject *self, PyObject *args)
 {
     Py_ssize_t n_rows, n_features, n_nodes, n_trees;
-    Py_buffer X, nodes, values, roots, out;
+    Py_buffer X, nodes, values, roots, depths, out;
     PyObject *result = NULL;
-    if (!PyArg_ParseTuple(args, "nnnny*y*y*y*w*", &n_rows, &n_features, &n_nodes, &n_trees,
-                          &X, &nodes, &values, &roots, &out))
+    if (!PyArg_ParseTuple(args, "nnnny*y*y*y*y*w*", &n_rows, &n_features, &n_nodes, &n_trees,
+                          &X, &nodes, &values, &roots, &depths, &out))
         return NULL;
     if (check(&X, sizeof(double), n_rows * n_features, "X") &&
         check(&nodes, sizeof(Node), n_nodes, "nodes") &&
         check(&values, sizeof(double), n_nodes, "values") &&
         check(&roots, sizeof(int64_t), n_trees, "roots") &&
+        check(&depths, sizeof(int64_t), n_trees, "depths") &&
         check(&out, sizeof(double), n_rows, "out")) {
         const double *x = X.buf;
         const Node *node = nodes.buf;
         const double *value = values.buf;
-        const int64_t *root = roots.buf;
+        const int64_t *root = roots.buf, *depth = depths.buf;
         double *sums = out.buf;
         Py_BEGIN_ALLOW_THREADS
         memset(sums, 0, n_rows * sizeof(double));
         for (Py_ssize_t t = 0; t < n_trees; t++) {
             const Node *top = node + root[t];
-            for (Py_ssize_t r = 0; r < n_rows; r++) {
+            Py_ssize_t r = 0;
+            for (; r + LANES <= n_rows; r += LANES) {
+                const double *rows = x + r * n_features;
+                int32_t at[LANES];
+                for (int k = 0; k < LANES; k++)
+                    at[k] = (int32_t)root[t];
+                for (int64_t step = 0; step < depth[t]; step++) {
+                    for (int k = 0; k < LANES; k++) {
+                        const Node *n = node + at[k];
+                        int go_right = !(rows[k * n_features + n->feature] <= n->threshold);
+                        at[k] = (&n->left)[go_right];
+                    }
+                }
+                for (int k = 0; k < LANES; k++)
+                    sums[r + k] += value[at[k]];
+            }
+            for (; r < n_rows; r++) {
                 const double *row = x + r * n_features;
                 const Node *n = top;
                 while (!n->is_leaf)
@@ -66,14 +89,15 @@ leaf_sums(PyObject *self, PyObject *args)
         Py_INCREF(result);
     }
     PyBuffer_Release(&X); PyBuffer_Release(&nodes); PyBuffer_Release(&values);
-    PyBuffer_Release(&roots); PyBuffer_Release(&out);
+    PyBuffer_Release(&roots); PyBuffer_Release(&depths); PyBuffer_Release(&out);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"leaf_sums", leaf_sums, METH_VARARGS,
-     "leaf_sums(n_rows, n_features, n_nodes, n_trees, X, nodes, values, roots, out): out[r] = "
-     "sum over trees of the value of the leaf that row r reaches."},
+     "leaf_sums(n_rows, n_features, n_nodes, n_trees, X, nodes, values, roots, depths, out): "
+     "out[r] = sum over trees of the value of the leaf that row r reaches (depths: the steps "
+     "from each tree's root to its deepest leaf)."},
     {NULL, NULL, 0, NULL},
 };
 

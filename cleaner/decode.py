@@ -58,20 +58,20 @@ def word_counts(texts: list[str], use_c: bool = True) -> np.ndarray:
     return np.array([len(text.split()) for text in texts], dtype=np.int64)
 
 
-def shared_scores(blocks: Sequence[Block], body: np.ndarray) -> np.ndarray:
+def shared_scores(texts: Sequence[str], body: np.ndarray) -> np.ndarray:
     """Body scores with each set of identical blocks lowered to its lowest score."""
     scores = np.asarray(body, dtype=np.float64).copy()
-    texts = [block.text for block in blocks]
-    at = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) >= MIN_REPEAT_CHARS).tolist()
+    at = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) >= MIN_REPEAT_CHARS)
     if len(at) < 2:
         return scores
-    keys = _repeat_keys([texts[i] for i in at])
-    if len(set(keys)) == len(keys):
+    keys = _repeat_keys([texts[i] for i in at.tolist()])
+    first_of = dict(zip(keys, range(len(keys))))  # one index per distinct key
+    if len(first_of) == len(keys):
         return scores
-    lowest: dict[str, float] = {}
-    for key, score in zip(keys, scores[at].tolist()):
-        lowest[key] = min(lowest.get(key, 1.0), score)
-    scores[at] = [lowest[key] for key in keys]
+    same = np.fromiter(map(first_of.__getitem__, keys), dtype=np.int64, count=len(keys))
+    lowest = np.ones(len(keys))
+    np.minimum.at(lowest, same, scores[at])
+    scores[at] = lowest[same]
     return scores
 
 
@@ -95,7 +95,8 @@ def expected_f1_mask(scores: np.ndarray, word_counts: np.ndarray) -> np.ndarray:
 
 def keep_mask(blocks: Sequence[Block], body: np.ndarray, threshold: float | None = None) -> np.ndarray:
     """Which blocks to keep: decoded per page, or at a fixed `threshold` when given."""
-    scores = shared_scores(blocks, body)
+    texts = [block.text for block in blocks]
+    scores = shared_scores(texts, body)
     if threshold is not None:
         return scores >= threshold
-    return expected_f1_mask(scores, word_counts([block.text for block in blocks]))
+    return expected_f1_mask(scores, word_counts(texts))

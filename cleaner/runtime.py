@@ -253,6 +253,21 @@ def pack_nodes(feature, threshold, left, right) -> np.ndarray:
     return nodes
 
 
+def tree_depths(left: np.ndarray, right: np.ndarray, roots: np.ndarray) -> np.ndarray:
+    """Steps from each tree's root to its deepest leaf, found a level at a time for all
+    trees together (a leaf leads to itself)."""
+    tree_of = np.repeat(np.arange(len(roots)), np.diff(np.append(roots, len(left))))
+    depths = np.zeros(len(roots), dtype=np.int64)
+    frontier, level = np.asarray(roots, dtype=np.int64), 0
+    while len(frontier):
+        inner = frontier[left[frontier] != frontier]
+        if len(inner):
+            level += 1
+            depths[tree_of[inner]] = level
+        frontier = np.concatenate((left[inner], right[inner]))
+    return depths
+
+
 @dataclass(frozen=True)
 class TreeStage:
     """A binary gradient-boosted ensemble over dense rows.
@@ -273,6 +288,7 @@ class TreeStage:
     baseline: float
     width: int  # columns a row needs: the highest feature index the trees read, plus one
     nodes: np.ndarray  # the same nodes packed for the C loop (`pack_nodes`)
+    tree_depths: np.ndarray  # steps to each tree's deepest leaf (`tree_depths`), for the C loop
 
     def proba(self, X: np.ndarray, use_c: bool = True) -> np.ndarray:
         X = np.ascontiguousarray(X, dtype=np.float64)
@@ -282,7 +298,7 @@ class TreeStage:
             sums = np.empty(X.shape[0], dtype=np.float64)
             _treescore.leaf_sums(
                 X.shape[0], X.shape[1], len(self.nodes), len(self.roots), X, self.nodes, self.value,
-                self.roots, sums,
+                self.roots, self.tree_depths, sums,
             )
             return _expit(sums + self.baseline)
         # Rows in chunks: the walk holds rows x trees node indices, so a page of 100,000
@@ -380,6 +396,7 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
             second=TreeStage(
                 *nodes, index("roots"), int(get("depth")), float(get("baseline")[0]),
                 int(get("feature").max()) + 1 if len(get("feature")) else 0, pack_nodes(*nodes[:4]),
+                tree_depths(nodes[2], nodes[3], index("roots")),
             ),
         )
     return models
