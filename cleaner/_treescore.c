@@ -4,13 +4,13 @@
  * The nodes are runtime.TreeStage's, packed by runtime.pack_nodes into one 24-byte record
  * each (threshold, feature, children, leaf flag), so that a step down a tree reads one
  * record rather than four arrays. A row goes left when its feature value is <= the node's
- * threshold, right otherwise (NaN included), exactly as TreeStage's numpy walk does. Trees
- * are the outer loop: one tree's nodes stay in the fastest cache while the page's rows pass
- * through it. Rows go down a tree LANES at a time, each the tree's depth in steps, with no
+ * threshold, right otherwise (NaN included), exactly as TreeStage's numpy walk does. Rows
+ * are taken CHUNK_ROWS at a time, and within a chunk trees are the outer loop: the chunk's
+ * features and one tree's nodes stay in the fastest cache together. Rows go down a tree LANES at a time, each the tree's depth in steps, with no
  * leaf test (a leaf leads to itself) and no branch (the child is read at an index, not
  * chosen by an if): the lanes' steps do not wait on one another or on a mispredicted
- * branch. On WCXB plain-text pages this took 0.48 ms a page where one row at a time with
- * a leaf test took 0.68. Optional: when this module is not built, cleaner falls back on
+ * branch. On WCXB plain-text pages, one row at a time with a leaf test took 0.68 ms a
+ * page, this 0.48 ms, and in chunks a further 10 to 30% less (measured side by side). Optional: when this module is not built, cleaner falls back on
  * numpy.
  */
 #define PY_SSIZE_T_CLEAN
@@ -24,6 +24,7 @@ typedef struct {
 } Node; /* the layout of runtime.NODE_DTYPE */
 
 #define LANES 16
+#define CHUNK_ROWS 64 /* rows whose features (64 x ~54 doubles) stay in the first-level cache */
 
 static int
 check(Py_buffer *buf, Py_ssize_t itemsize, Py_ssize_t count, const char *name)
@@ -58,30 +59,33 @@ leaf_sums(PyObject *self, PyObject *args)
         double *sums = out.buf;
         Py_BEGIN_ALLOW_THREADS
         memset(sums, 0, n_rows * sizeof(double));
-        for (Py_ssize_t t = 0; t < n_trees; t++) {
-            const Node *top = node + root[t];
-            Py_ssize_t r = 0;
-            for (; r + LANES <= n_rows; r += LANES) {
-                const double *rows = x + r * n_features;
-                int32_t at[LANES];
-                for (int k = 0; k < LANES; k++)
-                    at[k] = (int32_t)root[t];
-                for (int64_t step = 0; step < depth[t]; step++) {
-                    for (int k = 0; k < LANES; k++) {
-                        const Node *n = node + at[k];
-                        int go_right = !(rows[k * n_features + n->feature] <= n->threshold);
-                        at[k] = (&n->left)[go_right];
+        for (Py_ssize_t chunk = 0; chunk < n_rows; chunk += CHUNK_ROWS) {
+            Py_ssize_t end = chunk + CHUNK_ROWS < n_rows ? chunk + CHUNK_ROWS : n_rows;
+            for (Py_ssize_t t = 0; t < n_trees; t++) {
+                const Node *top = node + root[t];
+                Py_ssize_t r = chunk;
+                for (; r + LANES <= end; r += LANES) {
+                    const double *rows = x + r * n_features;
+                    int32_t at[LANES];
+                    for (int k = 0; k < LANES; k++)
+                        at[k] = (int32_t)root[t];
+                    for (int64_t step = 0; step < depth[t]; step++) {
+                        for (int k = 0; k < LANES; k++) {
+                            const Node *n = node + at[k];
+                            int go_right = !(rows[k * n_features + n->feature] <= n->threshold);
+                            at[k] = (&n->left)[go_right];
+                        }
                     }
+                    for (int k = 0; k < LANES; k++)
+                        sums[r + k] += value[at[k]];
                 }
-                for (int k = 0; k < LANES; k++)
-                    sums[r + k] += value[at[k]];
-            }
-            for (; r < n_rows; r++) {
-                const double *row = x + r * n_features;
-                const Node *n = top;
-                while (!n->is_leaf)
-                    n = node + (row[n->feature] <= n->threshold ? n->left : n->right);
-                sums[r] += value[n - node];
+                for (; r < end; r++) {
+                    const double *row = x + r * n_features;
+                    const Node *n = top;
+                    while (!n->is_leaf)
+                        n = node + (row[n->feature] <= n->threshold ? n->left : n->right);
+                    sums[r] += value[n - node];
+                }
             }
         }
         Py_END_ALLOW_THREADS
