@@ -261,7 +261,54 @@ done:
     return result;
 }
 
+/* The numbers of each Block (a tuple: text, tag, path, attr_words, link_chars, depth,
+ * gap_before, gap_after) as one int64 row: len(text), link_chars, depth, gap_before,
+ * gap_after; the columns of features.FIELD_COLUMNS. */
+static PyObject *
+fields(PyObject *self, PyObject *args)
+{
+    PyObject *blocks;
+    Py_buffer out;
+    if (!PyArg_ParseTuple(args, "O!w*", &PyList_Type, &blocks, &out))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(blocks);
+    PyObject *result = NULL;
+    if (out.len != n * 5 * (Py_ssize_t)sizeof(int64_t)) {
+        PyErr_SetString(PyExc_ValueError, "fields: output buffer of the wrong size");
+        goto done;
+    }
+    int64_t *row = out.buf;
+    for (Py_ssize_t b = 0; b < n; b++, row += 5) {
+        PyObject *block = PyList_GET_ITEM(blocks, b);
+        if (!PyTuple_Check(block) || PyTuple_GET_SIZE(block) != 8 ||
+            !PyUnicode_Check(PyTuple_GET_ITEM(block, 0))) {
+            PyErr_Format(PyExc_TypeError, "fields: block %zd is not a Block", b);
+            goto done;
+        }
+        row[0] = PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(block, 0));
+        for (int i = 0; i < 2; i++) {
+            row[1 + i] = PyLong_AsLongLong(PyTuple_GET_ITEM(block, 4 + i));
+            if (row[1 + i] == -1 && PyErr_Occurred())
+                goto done;
+        }
+        for (int i = 0; i < 2; i++) {
+            int truth = PyObject_IsTrue(PyTuple_GET_ITEM(block, 6 + i));
+            if (truth < 0)
+                goto done;
+            row[3 + i] = truth;
+        }
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"fields", fields, METH_VARARGS,
+     "fields(blocks, out): each block's len(text), link_chars, depth, gap_before, gap_after "
+     "as a row of an (n, 5) int64 buffer."},
     {"scan", scan, METH_VARARGS,
      "scan(texts, word_table, class_table, width, max_words, buckets, owners, word_counts, "
      "class_counts) -> tokens written. For each block: buckets of its first max_words `w=` "

@@ -65,7 +65,7 @@ class Cleaner:
         body = proba[:, 1] if len(blocks) else np.zeros(0)
         keep = keep_mask(blocks, body, self.threshold)
         title_index = _title_index(proba[:, 2], keep, TITLE_THRESHOLD[doc.kind])
-        texts = tuple(block.text for block in blocks)
+        texts = tuple([block.text for block in blocks])
         title = texts[title_index] if title_index >= 0 else fallback_title
         text = "\n\n".join([texts[i] for i in np.flatnonzero(keep).tolist()])
         return Result(

@@ -18,11 +18,17 @@ Two kinds of evidence, for the model's two stages:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 
 import numpy as np
 import regex
 
 from .types import Block
+
+try:
+    from . import _blockscan  # the optional C block scanner (setup.py)
+except ImportError:  # not built: block_fields reads the blocks in Python
+    _blockscan = None
 
 FEATURE_VERSION = "5"  # bump whenever a feature changes: old models are then refused
 HASH_FEATURES = 2**18
@@ -30,6 +36,7 @@ PAGE_BUCKETS = 2**15  # the page vector folds the token buckets into this many
 PAGE_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
 MAX_WORDS = 40  # words per block that become tokens; the rest add little and cost time
 
+_TAG_OF = itemgetter(1)  # Block.tag, read at C speed
 WORD = regex.compile(r"\w+")  # a word, for tokens and counts; runtime finds words with it too
 _PUNCT = regex.compile(r"[\p{P}\p{S}]")
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -161,6 +168,19 @@ def char_class_counts(texts: Sequence[str]) -> np.ndarray:
     return counts
 
 
+FIELD_COLUMNS = ("chars", "link_chars", "depth", "gap_before", "gap_after")
+
+
+def block_fields(blocks: Sequence[Block], use_c: bool = True) -> np.ndarray:
+    """(blocks, FIELD_COLUMNS): the numbers each Block carries, read in one pass."""
+    if use_c and _blockscan is not None:
+        out = np.empty((len(blocks), len(FIELD_COLUMNS)), dtype=np.int64)
+        _blockscan.fields(blocks if isinstance(blocks, list) else list(blocks), out)
+        return out
+    rows = [(len(b.text), b.link_chars, b.depth, b.gap_before, b.gap_after) for b in blocks]
+    return np.array(rows, dtype=np.int64).reshape(len(rows), len(FIELD_COLUMNS))
+
+
 def block_stats(blocks: Sequence[Block], groups: np.ndarray, class_counts: np.ndarray | None = None) -> np.ndarray:
     """Per-block numbers that do not depend on the model; `groups` from `shape_groups`,
     `class_counts` from `char_class_counts` (computed here when not given)."""
@@ -168,13 +188,13 @@ def block_stats(blocks: Sequence[Block], groups: np.ndarray, class_counts: np.nd
     stats = np.zeros((n, len(BLOCK_COLUMNS)), dtype=np.float32)
     if n == 0:
         return stats
-    texts, tags, _, _, link_chars, depths, gaps_before, gaps_after = zip(*blocks)  # fields as columns
+    texts = [block.text for block in blocks]
     if class_counts is None:
         class_counts = char_class_counts(texts)
     letters, uppers, digits, puncts, separators, word_chars, n_words, starts_upper, sentence_end = (
         class_counts.T.astype(np.float64)
     )
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    lengths, link_chars, depths, gaps_before, gaps_after = block_fields(blocks).T
     safe_len = np.maximum(lengths, 1)
     stats[:, 0] = np.log1p(lengths)
     stats[:, 1] = np.log1p(n_words)
@@ -186,10 +206,12 @@ def block_stats(blocks: Sequence[Block], groups: np.ndarray, class_counts: np.nd
     stats[:, 7] = starts_upper
     stats[:, 8] = separators
     stats[:, 9] = word_chars / np.maximum(n_words, 1)
-    stats[:, 10] = np.array(link_chars) / safe_len
+    stats[:, 10] = link_chars / safe_len
     stats[:, 11] = depths
-    if not _HEADINGS.isdisjoint(tags):
-        stats[:, 12] = [tag in _HEADINGS for tag in tags]
+    if any(map(_TAG_OF, blocks)):
+        tags = list(map(_TAG_OF, blocks))
+        if not _HEADINGS.isdisjoint(tags):
+            stats[:, 12] = [tag in _HEADINGS for tag in tags]
     stats[:, 13] = gaps_before
     stats[:, 14] = gaps_after
     first_of = dict(zip(texts, range(n)))  # one index per distinct text
@@ -211,7 +233,7 @@ def shape_groups(blocks: Sequence[Block]) -> np.ndarray:
     is content depends on the group as a whole, so the model sees group-level numbers.
     Plain-text lines have no markup and each form a group of their own.
     """
-    if not any(block.tag for block in blocks):  # plain text: one group per line
+    if not any(map(_TAG_OF, blocks)):  # plain text: one group per line
         return np.arange(len(blocks), dtype=np.int64)
     ids: dict[tuple | int, int] = {}
     setdefault = ids.setdefault

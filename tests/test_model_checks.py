@@ -99,12 +99,12 @@ def test_runtime_hashing_equals_hashing_every_token_string():
 
 def _assert_hashed_like_every_token_string(blocks):
     """`runtime.scan_blocks` gives the (block, bucket) pairs of FeatureHasher over
-    `block_tokens`, and the class counts of `features.char_class_counts`, on the C scanner
-    (where built) and on the Python fallback alike."""
+    `block_tokens`, the class counts of `features.char_class_counts` and the numbers of
+    `features.block_fields`, on the C scanner (where built) and on the Python fallback alike."""
     import numpy as np
 
     from cleaner import runtime
-    from cleaner.features import block_tokens, char_class_counts
+    from cleaner.features import block_fields, block_tokens, char_class_counts
     from cleaner.model import token_matrix
 
     expected = token_matrix(blocks).tocoo()
@@ -118,6 +118,9 @@ def _assert_hashed_like_every_token_string(blocks):
         buckets, owners, class_counts = runtime.scan_blocks(blocks, use_c=use_c)
         assert sorted(zip(owners.tolist(), buckets.tolist())) == want, f"use_c={use_c}"
         assert np.array_equal(class_counts, char_class_counts([b.text for b in blocks])), f"use_c={use_c}"
+        assert np.array_equal(block_fields(blocks, use_c=use_c), [
+            (len(b.text), b.link_chars, b.depth, b.gap_before, b.gap_after) for b in blocks
+        ]), f"use_c={use_c}"
 
 
 def test_training_is_deterministic(small_model_dir, tmp_path):
@@ -181,6 +184,8 @@ def test_runtime_hashing_of_plain_text_and_odd_blocks():
         Block("İSTANBUL Ǆemal ǅ x² snake_case café́ 𝐁𝐨𝐥𝐝 𠀀字 😀 ١٢٣ ߊ"),  # case, marks, astral
         Block("A" * 700 + " Ωmega " + "ß" * 300),  # words longer than the scanner's buffer
         Block("\u0300\u0301 \t\u00a0 \ufeff — «» a\ud800b"),  # marks alone, a lone surrogate
+        Block("𝐁old, said “Ⅷ.”", tag="a", path=("a", "p"), link_chars=9, depth=3, gap_before=True),
+        Block("Ⓐ last:", gap_after=True),  # upper case but not a letter; a sentence end
     ]
     for blocks in (seed, odd, odd + [Block(f"the {_SEPARATOR_WORD} word")], odd[:1]):
         _assert_hashed_like_every_token_string(blocks)
