@@ -29,6 +29,10 @@ try:
     from . import _blockscan  # the optional C block scanner (setup.py)
 except ImportError:  # not built: block_fields reads the blocks in Python
     _blockscan = None
+try:
+    from . import _context  # the optional C context rows (setup.py)
+except ImportError:  # not built: context_features runs block_stats and context_matrix
+    _context = None
 
 FEATURE_VERSION = "5"  # bump whenever a feature changes: old models are then refused
 HASH_FEATURES = 2**18
@@ -181,6 +185,23 @@ def block_fields(blocks: Sequence[Block], use_c: bool = True) -> np.ndarray:
     return np.array(rows, dtype=np.int64).reshape(len(rows), len(FIELD_COLUMNS))
 
 
+def heading_flags(blocks: Sequence[Block]) -> np.ndarray:
+    """1 for each block that is a heading (h1-h6), else 0."""
+    flags = np.zeros(len(blocks), dtype=np.uint8)
+    if any(map(_TAG_OF, blocks)):  # plain text has no headings
+        tags = list(map(_TAG_OF, blocks))
+        if not _HEADINGS.isdisjoint(tags):
+            flags[:] = [tag in _HEADINGS for tag in tags]
+    return flags
+
+
+def same_text_counts(texts: Sequence[str]) -> np.ndarray:
+    """How many blocks of the page have each block's exact text (itself included)."""
+    first_of = dict(zip(texts, range(len(texts))))  # one index per distinct text
+    same = np.fromiter(map(first_of.__getitem__, texts), dtype=np.int64, count=len(texts))
+    return np.bincount(same, minlength=len(texts))[same]
+
+
 def block_stats(blocks: Sequence[Block], groups: np.ndarray, class_counts: np.ndarray | None = None) -> np.ndarray:
     """Per-block numbers that do not depend on the model; `groups` from `shape_groups`,
     `class_counts` from `char_class_counts` (computed here when not given)."""
@@ -208,15 +229,10 @@ def block_stats(blocks: Sequence[Block], groups: np.ndarray, class_counts: np.nd
     stats[:, 9] = word_chars / np.maximum(n_words, 1)
     stats[:, 10] = link_chars / safe_len
     stats[:, 11] = depths
-    if any(map(_TAG_OF, blocks)):
-        tags = list(map(_TAG_OF, blocks))
-        if not _HEADINGS.isdisjoint(tags):
-            stats[:, 12] = [tag in _HEADINGS for tag in tags]
+    stats[:, 12] = heading_flags(blocks)
     stats[:, 13] = gaps_before
     stats[:, 14] = gaps_after
-    first_of = dict(zip(texts, range(n)))  # one index per distinct text
-    same_text = np.fromiter(map(first_of.__getitem__, texts), dtype=np.int64, count=n)
-    stats[:, 15] = np.bincount(same_text, minlength=n)[same_text] - 1
+    stats[:, 15] = same_text_counts(texts) - 1
     stats[:, 16] = np.arange(n) / max(n - 1, 1)
     total = max(float(lengths.sum()), 1.0)
     stats[:, 17] = (np.cumsum(lengths) - lengths) / total
@@ -287,11 +303,27 @@ def page_vector(buckets: np.ndarray) -> np.ndarray:
 
 def context_features(
     blocks: Sequence[Block], first_scores: np.ndarray, page_types: np.ndarray,
-    class_counts: np.ndarray | None = None,
+    class_counts: np.ndarray | None = None, use_c: bool = True,
 ) -> np.ndarray:
-    """The second stage's input for a page, given the first stage's scores."""
+    """The second stage's input for a page, given the first stage's scores: the rows of
+    `context_matrix(block_stats(...))`, made in one C pass where `_context` is built."""
     groups = shape_groups(blocks)
-    return context_matrix(block_stats(blocks, groups, class_counts), groups, first_scores, page_types)
+    if not (use_c and _context is not None and len(blocks)):
+        return context_matrix(block_stats(blocks, groups, class_counts), groups, first_scores, page_types)
+    texts = [block.text for block in blocks]
+    if class_counts is None:
+        class_counts = char_class_counts(texts)
+    first = np.ascontiguousarray(first_scores, dtype=np.float32)
+    body = first[:, 1]
+    page = np.array([np.log1p(len(blocks)), body.mean(), (body > 0.5).mean()], dtype=np.float32)
+    X = np.empty((len(blocks), CONTEXT_WIDTH), dtype=np.float32)
+    _context.context_rows(
+        len(blocks), CONTEXT_WIDTH, np.ascontiguousarray(class_counts, dtype=np.int64), block_fields(blocks),
+        same_text_counts(texts), groups, heading_flags(blocks), first, page,
+        np.ascontiguousarray(page_types, dtype=np.float32), np.array(NEIGHBOUR_OFFSETS, dtype=np.int64),
+        np.array(WINDOWS, dtype=np.int64), X,
+    )
+    return X
 
 
 CONTEXT_WIDTH = len(BLOCK_COLUMNS) + 3 + 4 * len(NEIGHBOUR_OFFSETS) + 2 * len(WINDOWS) + 1 + 3 + len(PAGE_TYPES)

@@ -206,3 +206,33 @@ def test_clearing_caches_empties_them_and_changes_no_result():
     assert runtime._word_bucket.cache_info().currsize == 0
     assert runtime._markup_buckets.cache_info().currsize == 0
     assert cleaner.clean(page) == warm
+
+
+def test_c_context_rows_equal_block_stats_and_context_matrix():
+    """The optional C context rows are `context_matrix(block_stats(...))`, cell for cell, on
+    real pages in both kinds, on a page of repeated shapes, and on a one-block page."""
+    import numpy as np
+
+    from cleaner import features, runtime
+    from cleaner.model_files import load_runtime_checked
+    from cleaner.segment import html_blocks, parse_html, text_blocks
+    from cleaner.types import Block
+
+    from .conftest import FIXTURES, SEEDS
+
+    if features._context is None:
+        pytest.skip("cleaner._context is not built (no C compiler at install): numpy only")
+    models, _ = load_runtime_checked(None)
+    pages = [("html", html_blocks(parse_html(path.read_text()))) for path in sorted(FIXTURES.glob("html/*.html"))[:6]]
+    pages += [("text", text_blocks(path.read_text())) for path in sorted(SEEDS.glob("*.txt"))]
+    cards = [Block(f"Card {i} title", tag="h3", path=("h3", "div", "li"), attr_words=("card",)) for i in range(5)]
+    pages += [("html", cards + [Block("Card 0 title", tag="a", link_chars=12)]), ("text", [Block("Only line.")])]
+    for kind, blocks in pages:
+        model = models[kind]
+        buckets, owners, counts = runtime.scan_blocks(blocks)
+        first = model.first.proba(buckets, owners, len(blocks))
+        page_types = model.page.proba(buckets)
+        c_rows = features.context_features(blocks, first, page_types, counts)
+        python_rows = features.context_features(blocks, first, page_types, counts, use_c=False)
+        assert c_rows.shape == python_rows.shape == (len(blocks), features.CONTEXT_WIDTH)
+        assert np.array_equal(c_rows, python_rows), kind

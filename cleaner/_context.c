@@ -1,0 +1,196 @@
+/* features.context_matrix(block_stats(...)) in one pass over a page's blocks.
+ *
+ * A page has a few hundred blocks and each numpy call over them costs more than its
+ * arithmetic: the seventy-odd calls of block_stats and context_matrix were a fifth of the
+ * time of cleaning plain text. Here every column is computed as numpy computes it (double
+ * arithmetic rounded to float32 at the end, float32 running sums where numpy sums float32,
+ * libm's log1p), so the rows are the Python functions' (a test checks on real pages), and
+ * those stay as the fallback and the reference. The column layout is documented in
+ * features.context_matrix; the offsets and window radii come from Python.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define N_STATS 20   /* features.BLOCK_COLUMNS */
+#define N_COUNTS 9   /* features.CHAR_COUNT_COLUMNS */
+#define N_FIELDS 5   /* features.FIELD_COLUMNS */
+#define N_SCORES 3   /* chrome, body, title */
+#define N_OFFSETS 4  /* features.NEIGHBOUR_OFFSETS */
+#define N_WINDOWS 2  /* features.WINDOWS */
+#define N_PAGE 3     /* size, mean body score, share of likely body */
+
+static int
+sized(Py_buffer *buf, Py_ssize_t bytes, const char *name)
+{
+    if (buf->len != bytes) {
+        PyErr_Format(PyExc_ValueError, "context_rows: %s has %zd bytes, expected %zd", name,
+                     buf->len, bytes);
+        return 0;
+    }
+    return 1;
+}
+
+/* Mean of values over [i - radius, i + radius] for every i, from float32 running sums. */
+static void
+window_means(const float *values, Py_ssize_t n, int64_t radius, double *padded, float *out,
+             Py_ssize_t stride)
+{
+    float running = 0.0f;
+    padded[0] = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        running += values[i];
+        padded[i + 1] = running;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t lo = i - radius < 0 ? 0 : i - radius;
+        Py_ssize_t hi = i + radius + 1 > n ? n : i + radius + 1;
+        out[i * stride] = (float)((padded[hi] - padded[lo]) / (double)(hi - lo));
+    }
+}
+
+static PyObject *
+context_rows(PyObject *self, PyObject *args)
+{
+    Py_ssize_t n, width;
+    Py_buffer counts_buf, fields_buf, same_buf, groups_buf, heading_buf, first_buf, page_buf,
+        types_buf, offsets_buf, radii_buf, out_buf;
+    if (!PyArg_ParseTuple(args, "nny*y*y*y*y*y*y*y*y*y*w*", &n, &width, &counts_buf, &fields_buf,
+                          &same_buf, &groups_buf, &heading_buf, &first_buf, &page_buf, &types_buf,
+                          &offsets_buf, &radii_buf, &out_buf))
+        return NULL;
+    PyObject *result = NULL;
+    double *group_chars = NULL, *group_body = NULL, *padded = NULL;
+    int64_t *group_count = NULL;
+    float *body = NULL, *weighted = NULL;
+    Py_ssize_t n_types = types_buf.len / (Py_ssize_t)sizeof(float);
+    Py_ssize_t fixed = N_STATS + N_SCORES + 4 * N_OFFSETS + 2 * N_WINDOWS + 1 + N_PAGE;
+    if (!(sized(&counts_buf, n * N_COUNTS * 8, "class counts") &&
+          sized(&fields_buf, n * N_FIELDS * 8, "fields") && sized(&same_buf, n * 8, "same-text counts") &&
+          sized(&groups_buf, n * 8, "groups") && sized(&heading_buf, n, "heading flags") &&
+          sized(&first_buf, n * N_SCORES * 4, "first scores") && sized(&page_buf, N_PAGE * 4, "page") &&
+          sized(&offsets_buf, N_OFFSETS * 8, "offsets") && sized(&radii_buf, N_WINDOWS * 8, "radii") &&
+          sized(&out_buf, n * width * 4, "out")))
+        goto done;
+    if (width != fixed + n_types) {
+        PyErr_SetString(PyExc_ValueError, "context_rows: width does not match the column layout");
+        goto done;
+    }
+    const int64_t *counts = counts_buf.buf, *fields = fields_buf.buf, *same = same_buf.buf;
+    const int64_t *groups = groups_buf.buf, *offsets = offsets_buf.buf, *radii = radii_buf.buf;
+    const uint8_t *heading = heading_buf.buf;
+    const float *first = first_buf.buf, *page = page_buf.buf, *types = types_buf.buf;
+    float *X = out_buf.buf;
+    group_chars = PyMem_Calloc(n + 1, sizeof(double));
+    group_body = PyMem_Calloc(n + 1, sizeof(double));
+    group_count = PyMem_Calloc(n + 1, sizeof(int64_t));
+    padded = PyMem_Malloc((n + 1) * sizeof(double));
+    body = PyMem_Malloc((n + 1) * sizeof(float));
+    weighted = PyMem_Malloc((n + 1) * sizeof(float));
+    if (!group_chars || !group_body || !group_count || !padded || !body || !weighted) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double total = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t g = groups[i];
+        if (g < 0 || g >= n) {
+            PyErr_SetString(PyExc_ValueError, "context_rows: a group id out of range");
+            goto done;
+        }
+        group_count[g]++;
+        group_chars[g] += (double)fields[i * N_FIELDS];
+        body[i] = first[i * N_SCORES + 1];
+        group_body[g] += (double)body[i];
+        total += (double)fields[i * N_FIELDS];
+    }
+    total = total > 1.0 ? total : 1.0;
+    double before = 0.0; /* characters of the blocks above */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const int64_t *c = counts + i * N_COUNTS, *f = fields + i * N_FIELDS;
+        float *row = X + i * width;
+        double chars = (double)f[0], safe = f[0] > 1 ? (double)f[0] : 1.0;
+        double letters = (double)c[0], words = (double)c[6];
+        int64_t g = groups[i];
+        row[0] = (float)log1p(chars);
+        row[1] = (float)log1p(words);
+        row[2] = (float)((double)c[2] / safe);
+        row[3] = (float)((double)c[1] / (letters > 1.0 ? letters : 1.0));
+        row[4] = (float)((double)c[3] / safe);
+        row[5] = (float)(letters / safe);
+        row[6] = (float)c[8];
+        row[7] = (float)c[7];
+        row[8] = (float)c[4];
+        row[9] = (float)((double)c[5] / (words > 1.0 ? words : 1.0));
+        row[10] = (float)((double)f[1] / safe);
+        row[11] = (float)f[2];
+        row[12] = (float)heading[i];
+        row[13] = (float)f[3];
+        row[14] = (float)f[4];
+        row[15] = (float)(same[i] - 1);
+        row[16] = (float)((double)i / (double)(n - 1 > 1 ? n - 1 : 1));
+        row[17] = (float)(before / total);
+        before += chars;
+        row[18] = (float)log1p((double)(group_count[g] - 1));
+        row[19] = (float)(group_chars[g] / total);
+        for (int s = 0; s < N_SCORES; s++)
+            row[N_STATS + s] = first[i * N_SCORES + s];
+        weighted[i] = body[i] * row[0];
+    }
+    Py_ssize_t at = N_STATS + N_SCORES;
+    for (int o = 0; o < N_OFFSETS; o++, at += 4) {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_ssize_t j = i + offsets[o];
+            float *cell = X + i * width + at;
+            if (j < 0 || j >= n) {
+                cell[0] = cell[1] = cell[2] = cell[3] = -1.0f;
+            } else {
+                const float *other = X + j * width;
+                cell[0] = body[j];
+                cell[1] = other[0];
+                cell[2] = other[10];
+                cell[3] = other[6];
+            }
+        }
+    }
+    for (int w = 0; w < N_WINDOWS; w++, at += 2) {
+        window_means(body, n, radii[w], padded, X + at, width);
+        window_means(weighted, n, radii[w], padded, X + at + 1, width);
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float *row = X + i * width + at;
+        int64_t g = groups[i];
+        row[0] = (float)(group_body[g] / (double)(float)group_count[g]);
+        for (int p = 0; p < N_PAGE; p++)
+            row[1 + p] = page[p];
+        memcpy(row + 1 + N_PAGE, types, n_types * sizeof(float));
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_Free(group_chars); PyMem_Free(group_body); PyMem_Free(group_count);
+    PyMem_Free(padded); PyMem_Free(body); PyMem_Free(weighted);
+    PyBuffer_Release(&counts_buf); PyBuffer_Release(&fields_buf); PyBuffer_Release(&same_buf);
+    PyBuffer_Release(&groups_buf); PyBuffer_Release(&heading_buf); PyBuffer_Release(&first_buf);
+    PyBuffer_Release(&page_buf); PyBuffer_Release(&types_buf); PyBuffer_Release(&offsets_buf);
+    PyBuffer_Release(&radii_buf); PyBuffer_Release(&out_buf);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"context_rows", context_rows, METH_VARARGS,
+     "context_rows(n, width, class_counts, fields, same_text_counts, groups, heading_flags, "
+     "first_scores, page, page_types, offsets, radii, out): features.context_matrix's rows "
+     "into the float32 buffer out."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_context", NULL, -1, methods};
+
+PyMODINIT_FUNC
+PyInit__context(void)
+{
+    return PyModule_Create(&module);
+}
