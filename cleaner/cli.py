@@ -16,16 +16,18 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import codecs  # noqa: E402
 import io  # noqa: E402
+import json  # noqa: E402
 import logging  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Iterator, Sequence  # noqa: E402
+from contextlib import closing  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import IO  # noqa: E402
 
 from .model_files import ModelError  # noqa: E402
-from .pipeline import Limits, Options, clean_records  # noqa: E402
-from .records import InputError, dumps, open_input, read_jsonl, read_single, sniff_format  # noqa: E402
-from .types import Document  # noqa: E402
+from .pipeline import Item, Limits, Options, clean_lines  # noqa: E402
+from .progress import Progress  # noqa: E402
+from .records import InputError, jsonl_lines, open_input, read_single, sniff_format  # noqa: E402
 from .warc import read_warc  # noqa: E402
 
 SUBCOMMANDS = ("train", "evaluate", "spark")
@@ -56,8 +58,9 @@ def _clean_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def iter_documents(paths: Sequence[str], forced: str, stdin: IO[bytes]) -> Iterator[Document | InputError]:
-    """Documents from every input, in order; a single-document input yields one."""
+def iter_items(paths: Sequence[str], forced: str, stdin: IO[bytes]) -> Iterator[Item]:
+    """Items from every input, in order: JSON Lines records unparsed (a worker's job with
+    --jobs), WARC records and single-document inputs as documents."""
     for path in paths:
         name = None if path == "-" else path
         try:
@@ -66,7 +69,7 @@ def iter_documents(paths: Sequence[str], forced: str, stdin: IO[bytes]) -> Itera
                 head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
                 kind = sniff_format(head) if forced == "auto" else forced
                 if kind == "jsonl":
-                    yield from read_jsonl(_utf8_lines(stream, head))
+                    yield from jsonl_lines(_utf8_lines(stream, head))
                 elif kind == "warc":
                     yield from read_warc(stream)
                 else:
@@ -82,28 +85,32 @@ def _utf8_lines(stream: IO[bytes], head: bytes):
     return stream
 
 
-def run_clean(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
+def run_clean(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str], stderr: IO[str] | None = None) -> int:
     options = Options(
         model_dir=args.model, threshold=args.threshold, explain=args.explain,
         limits=Limits(max_bytes=int(args.max_bytes * 1024 * 1024), timeout=args.timeout),
     )
-    items = iter_documents(args.files, args.format, stdin)
+    items = iter_items(args.files, args.format, stdin)
     if args.text_only:
         return _print_text_only(items, options, stdout)
     failed = 0
-    for record in clean_records(items, options, jobs=args.jobs):
-        failed += "error" in record
-        stdout.write(dumps(record) + "\n")
-        stdout.flush()
+    # closing: the worker pool is shut down here, also when stdout's reader goes away.
+    with (closing(clean_lines(items, options, jobs=args.jobs)) as lines,
+          Progress.for_terminal(stderr or sys.stderr, stdout) as progress):
+        for line, error in lines:
+            failed += error
+            stdout.write(line + "\n")
+            stdout.flush()
+            progress.update(error)
     return 1 if failed else 0
 
 
-def _print_text_only(items: Iterator[Document | InputError], options: Options, stdout: IO[str]) -> int:
+def _print_text_only(items: Iterator[Item], options: Options, stdout: IO[str]) -> int:
     """`--text-only`: the clean text of exactly one document, or a message on stderr."""
-    records = list(clean_records(items, options))
-    if len(records) != 1:
-        raise SystemExit(f"clean: --text-only takes one document, got {len(records)}; use JSON Lines output")
-    (record,) = records
+    lines = list(clean_lines(items, options))
+    if len(lines) != 1:
+        raise SystemExit(f"clean: --text-only takes one document, got {len(lines)}; use JSON Lines output")
+    record = json.loads(lines[0][0])
     if "error" in record:
         print(f"clean: {record['error']}", file=sys.stderr)
         return 1
@@ -122,7 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _clean_parser().parse_args(argv)
         if hasattr(sys.stdout, "reconfigure"):
             sys.stdout.reconfigure(encoding="utf-8")  # JSON Lines is UTF-8 whatever the locale
-        return run_clean(args, sys.stdin.buffer, sys.stdout)
+        # A stdin object of our own: with --jobs a thread reads it, and may be in a read when
+        # the interpreter closes sys.stdin at exit (a fatal error for a buffered stream).
+        stdin = open(sys.stdin.fileno(), "rb", closefd=False)
+        return run_clean(args, stdin, sys.stdout)
     except ModelError as exc:
         print(f"clean: {exc}", file=sys.stderr)
         return 2

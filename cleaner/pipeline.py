@@ -1,13 +1,19 @@
-"""The streaming pipeline: documents in, one output record each, in order, bounded memory.
+"""The streaming pipeline: input items in, one output line each, in order, bounded memory.
 
-One process cleans in a loop; `jobs > 1` spreads documents over worker processes, each
-loading the model once, with at most a few documents per worker in flight so an endless
-stream never piles up in memory. Every document is guarded by a size limit and a time
-limit: a pathological page becomes an error record, not a crash or a hang.
+An item is a JSON Lines record as raw bytes, or a document (or error) read whole: an HTML
+or text file, a WARC record. `render` turns one item into its finished JSON line: parse,
+clean, serialize. One process renders in a loop; `jobs > 1` sends small batches of items to
+worker processes, each loading the model once, so that the parent only reads bytes and
+writes strings and the work spreads over the workers. At most a few batches per worker are
+in flight, so an endless stream never piles up in memory. Every document is guarded by a
+size limit and a time limit: a pathological page becomes an error record, not a crash or
+a hang.
 """
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import signal
 import threading
 from collections import deque
@@ -18,11 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .clean import Cleaner
-from .records import InputError, error_record, result_record
+from .clean import Cleaner, cached_cleaner
+from .records import InputError, RawLine, dumps, error_record, parse_jsonl_line, result_record
 from .types import Document
 
-IN_FLIGHT_PER_JOB = 4
+Item = Document | InputError | RawLine
+Output = tuple[str, bool]  # an output record's JSON line (no newline), and whether it is an error
+# A task for a worker is a batch of items, up to so many or so many bytes: small documents
+# share the cost of a round trip, and big ones still go a few at a time.
+BATCH_ITEMS = 16
+BATCH_BYTES = 1 << 20
+IN_FLIGHT_PER_JOB = 2  # batches per worker sent ahead, so no worker waits for the parent
 
 
 @dataclass(frozen=True)
@@ -85,66 +97,159 @@ def clean_one(cleaner: Cleaner, doc: Document, options: Options) -> dict[str, An
             signal.signal(signal.SIGALRM, previous)
 
 
+def render(cleaner: Cleaner, item: Item, options: Options) -> Output:
+    """One input item to its output line: the parsing, cleaning and serializing all in one place."""
+    if isinstance(item, RawLine):
+        item = parse_jsonl_line(item)
+    record = error_record(item) if isinstance(item, InputError) else clean_one(cleaner, item, options)
+    return dumps(record), "error" in record
+
+
+def clean_lines(items: Iterable[Item], options: Options, jobs: int = 1) -> Iterator[Output]:
+    """The output lines for the input items, in input order, one per item."""
+    cleaner = cached_cleaner(options.model_dir, options.threshold)  # with jobs: fail fast, in the parent
+    if jobs <= 1:
+        for item in items:
+            yield render(cleaner, item, options)
+    else:
+        yield from _clean_in_workers(items, options, jobs)
+
+
 _worker: tuple[Cleaner, Options] | None = None
 
 
 def _init_worker(options: Options) -> None:
-    """Load the model once per worker process; Ctrl-C is the parent's to handle."""
+    """Load the model once per worker process (a forked worker finds the parent's already
+    loaded); Ctrl-C is the parent's to handle."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = (Cleaner(options.model_dir, options.threshold), options)
+    _worker = (cached_cleaner(options.model_dir, options.threshold), options)
 
 
-def _work(doc: Document) -> dict[str, Any]:
+def _work(batch: list[Item]) -> list[Output]:
     assert _worker is not None
     cleaner, options = _worker
-    return clean_one(cleaner, doc, options)
+    return [render(cleaner, item, options) for item in batch]
 
 
-def clean_records(items: Iterable[Document | InputError], options: Options, jobs: int = 1) -> Iterator[dict[str, Any]]:
-    """Output records for the input items, in input order, one per item."""
-    if jobs <= 1:
-        cleaner = Cleaner(options.model_dir, options.threshold)
-        for item in items:
-            yield error_record(item) if isinstance(item, InputError) else clean_one(cleaner, item, options)
-        return
-    Cleaner(options.model_dir, options.threshold)  # fail fast, in the parent, on a bad model
-    pending: deque[tuple[Document | InputError, Future | None]] = deque()
+def _clean_in_workers(items: Iterable[Item], options: Options, jobs: int) -> Iterator[Output]:
+    """Batches out to the workers, their lines back in input order.
+
+    A batch goes out when it is full, or when a worker is free and no more input is waiting,
+    so a slow stream is not held back to fill batches. A dead worker costs only the batches
+    in flight (as error records), and a fresh pool takes what follows.
+    """
+    inbox = _ReadAhead(items, BATCH_ITEMS)
+    pending: deque[tuple[list[Item], Future]] = deque()
     executor = _new_pool(jobs, options)
+    batch: list[Item] = []
+    size, reading = 0, True
     try:
-        for item in items:
-            future = None
-            if isinstance(item, Document):
+        while reading or batch or pending:
+            if reading:
+                event = inbox.get()  # an item, the end, or word that a batch is done
+                if event is _END:
+                    reading = False
+                elif event is not _WAKE:
+                    batch.append(event)
+                    size += _size(event)
+            if batch and (not reading or len(batch) == BATCH_ITEMS or size >= BATCH_BYTES
+                          or (inbox.empty() and _running(pending) < jobs)):
+                if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
+                    yield from _take(*pending.popleft())
                 try:
-                    future = executor.submit(_work, item)
+                    future = executor.submit(_work, batch)
                 except BrokenProcessPool:  # a worker died: start afresh for what follows
                     executor.shutdown(wait=False, cancel_futures=True)
                     executor = _new_pool(jobs, options)
-                    future = executor.submit(_work, item)
-            pending.append((item, future))
-            while len(pending) > jobs * IN_FLIGHT_PER_JOB or (pending and _is_ready(pending[0])):
-                yield _take(*pending.popleft())
-        while pending:
-            yield _take(*pending.popleft())
+                    future = executor.submit(_work, batch)
+                future.add_done_callback(inbox.wake)
+                pending.append((batch, future))
+                batch, size = [], 0
+            while pending and (pending[0][1].done() or not reading):
+                yield from _take(*pending.popleft())
     finally:
+        inbox.close()
         for _, future in pending:
-            if future is not None:
-                future.cancel()
+            future.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+_END = object()
+_WAKE = object()
+
+
+class _ReadAhead:
+    """The items, read a few ahead by a thread of their own, so that the parent can write
+    finished lines while the input pauses, and see that it paused.
+
+    The thread is a daemon, blocked in a read when the parent ends early: give it a stream
+    of its own, not `sys.stdin.buffer`, which the interpreter closes at exit.
+    """
+
+    def __init__(self, items: Iterable[Item], size: int):
+        self.queue: queue.Queue = queue.Queue(maxsize=size)
+        self.closed = False
+        threading.Thread(target=self._read, args=(items,), daemon=True).start()
+
+    def _read(self, items: Iterable[Item]) -> None:
+        try:
+            for item in items:
+                self.queue.put(item)
+                if self.closed:
+                    return
+            self.queue.put(_END)
+        except BaseException as exc:  # raised again in the parent's thread
+            self.queue.put(exc)
+
+    def get(self) -> Any:
+        event = self.queue.get()
+        if isinstance(event, BaseException):
+            raise event
+        return event
+
+    def empty(self) -> bool:
+        return self.queue.empty()
+
+    def wake(self, _future: Future | None = None) -> None:
+        """End the parent's wait for input; a full queue wakes it anyway."""
+        with contextlib.suppress(queue.Full):
+            self.queue.put_nowait(_WAKE)
+
+    def close(self) -> None:
+        """Let the thread end at its next item (making room for the one it may be putting)."""
+        self.closed = True
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.queue.get_nowait()
+
+
+def _running(pending: deque[tuple[list[Item], Future]]) -> int:
+    return sum(not future.done() for _, future in pending)
 
 
 def _new_pool(jobs: int, options: Options) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,))
 
 
-def _is_ready(entry: tuple[Document | InputError, Future | None]) -> bool:
-    return entry[1] is None or entry[1].done()
+def _size(item: Item) -> int:
+    if isinstance(item, RawLine):
+        return len(item.data)
+    return len(item.content) if isinstance(item, Document) else 0
 
 
-def _take(item: Document | InputError, future: Future | None) -> dict[str, Any]:
-    if isinstance(item, InputError):
-        return error_record(item)
+def _take(batch: list[Item], future: Future) -> list[Output]:
     try:
-        return future.result()  # type: ignore[union-attr]
-    except Exception as exc:  # the worker process died on this document or another one
-        return error_record(InputError(f"worker failed: {type(exc).__name__}: {exc}", item.id, None, item.extra))
+        return future.result()
+    except Exception as exc:  # the worker process died on this batch or another one
+        return [_worker_failed(item, exc) for item in batch]
+
+
+def _worker_failed(item: Item, exc: Exception) -> Output:
+    """The error record for an item whose worker died, with the id and fields read here."""
+    line = None
+    if isinstance(item, RawLine):
+        line, item = item.number, parse_jsonl_line(item)
+    if isinstance(item, Document):
+        item = InputError(f"worker failed: {type(exc).__name__}: {exc}", item.id, line, item.extra)
+    return dumps(error_record(item)), True

@@ -12,7 +12,7 @@ import gzip
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, NamedTuple
 
 import regex
 
@@ -173,19 +173,34 @@ def _finite_float(text: str) -> float | str:
     return text if value in (float("inf"), float("-inf")) else value
 
 
+class RawLine(NamedTuple):
+    """One JSON Lines record as read, not yet parsed: with `--jobs` the parsing is a worker's."""
+
+    number: int
+    data: bytes
+
+
+def jsonl_lines(stream: Iterable[bytes], start_line: int = 1) -> Iterator[RawLine]:
+    """The non-blank lines of a JSON Lines stream with their line numbers, lazily."""
+    for number, data in enumerate(stream, start_line):
+        if data and not data.isspace():
+            yield RawLine(number, data)
+
+
+def parse_jsonl_line(raw: RawLine) -> Document | InputError:
+    """One JSON Lines record to a Document, or an InputError naming what is wrong."""
+    try:
+        record = json.loads(decode_bytes(raw.data, is_html=False), parse_constant=_reject_constant,
+                            parse_float=_finite_float)
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        return InputError(f"invalid JSON: {reason}", line=raw.number)
+    return document_from_record(record, raw.number)
+
+
 def read_jsonl(stream: Iterable[bytes], start_line: int = 1) -> Iterator[Document | InputError]:
     """One Document or InputError per non-blank input line, lazily."""
-    for number, raw in enumerate(stream, start_line):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(decode_bytes(raw, is_html=False), parse_constant=_reject_constant,
-                                parse_float=_finite_float)
-        except (ValueError, RecursionError) as exc:
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-            yield InputError(f"invalid JSON: {reason}", line=number)
-            continue
-        yield document_from_record(record, number)
+    return map(parse_jsonl_line, jsonl_lines(stream, start_line))
 
 
 def read_single(data: bytes, kind: Literal["html", "text"], name: str) -> Document | InputError:

@@ -6,6 +6,7 @@ import gzip
 import json
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -130,19 +131,23 @@ def test_head_closes_the_pipe_quietly(small_model_dir):
     assert done.stderr == b"", done.stderr.decode()
 
 
-def test_output_flows_while_input_is_still_open(small_model_dir):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_output_flows_while_input_is_still_open(small_model_dir, jobs):
     """A downstream reader sees each record before the next input line is even written."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cleaner.cli", "--model", str(small_model_dir)],
+        [sys.executable, "-m", "cleaner.cli", "--jobs", jobs, "--model", str(small_model_dir)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT,
     )
+    watchdog = threading.Timer(60, proc.kill)  # a record held back fails the test, not hangs it
+    watchdog.start()
     try:
         for i in range(3):
             proc.stdin.write((json.dumps({"id": i, "text": ARTICLE}) + "\n").encode())
             proc.stdin.flush()
             line = proc.stdout.readline()
-            assert json.loads(line)["id"] == i
+            assert line and json.loads(line)["id"] == i
     finally:
+        watchdog.cancel()
         proc.stdin.close()
         proc.wait(timeout=60)
 
@@ -186,7 +191,6 @@ def test_size_limit_turns_a_huge_document_into_an_error_record(small_model_dir):
 def test_killing_a_jobs_run_midway_leaves_only_whole_records(small_model_dir):
     """SIGINT halfway through a --jobs run: every line written is a whole JSON record."""
     import signal
-    import threading
     import time
 
     proc = subprocess.Popen(
@@ -217,3 +221,57 @@ def test_killing_a_jobs_run_midway_leaves_only_whole_records(small_model_dir):
     assert b"Traceback" not in err
     children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True)
     assert children.stdout == b""
+
+
+def test_jobs_keep_every_guarantee_of_one_process(small_model_dir, tmp_path):
+    """JSON Lines records go to the workers unparsed: line numbers (blank lines counted), errors,
+    limits, --explain and passing fields come out as one process gives them, in order, beside
+    documents read whole (an HTML file, a missing file)."""
+    slow = "Some words here.\n" * 400_000  # 6.8 MB, seconds to clean
+    lines = [
+        json.dumps({"id": "a", "html": PAGE, "lang": "en", "text": None}),
+        "",
+        "{not json",
+        json.dumps({"id": "big", "text": "word " * 2_000_000}),
+        "   ",
+        json.dumps({"id": "slow", "text": slow}),
+        json.dumps({"id": "no-content", "body": "x", "error": "theirs"}),
+        json.dumps([1, 2]),
+    ] + [json.dumps({"id": i, "text": ARTICLE}) if i % 5 else "[broken" for i in range(20)]
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text("\n".join(lines) + "\n")
+    page = tmp_path / "page.html"
+    page.write_text(PAGE)
+    args = ["--explain", "--max-bytes", "8", "--timeout", "1", str(page), str(stream), str(tmp_path / "nope")]
+    one = run_clean(args, model_dir=small_model_dir)
+    three = run_clean(["--jobs", "3", *args], model_dir=small_model_dir)
+    assert three.stdout == one.stdout and three.returncode == one.returncode == 1
+    assert three.stderr == b"", three.stderr.decode()
+    out = records(three.stdout)
+    assert len(out) == 1 + 26 + 1
+    assert out[0]["id"] == str(page) and out[0]["lines"] and out[-1]["error"].startswith("cannot read")
+    body = out[1:-1]
+    assert body[0]["lang"] == "en" and body[0]["lines"] and "City council" in body[0]["text"]
+    assert body[1]["line"] == 3 and "invalid JSON" in body[1]["error"]
+    assert body[2]["id"] == "big" and "over the limit" in body[2]["error"]
+    assert body[3]["id"] == "slow" and "longer than 1 s" in body[3]["error"]
+    assert body[4]["line"] == 7 and "neither" in body[4]["error"] and body[4]["input_error"] == "theirs"
+    assert body[5]["line"] == 8 and "JSON object" in body[5]["error"]
+    for i, record in enumerate(body[6:]):
+        if i % 5:
+            assert record["id"] == i and "text" in record
+        else:
+            assert record["line"] == 9 + i and "invalid JSON" in record["error"]
+
+
+def test_jobs_close_the_pipe_quietly_and_leave_no_workers(small_model_dir, tmp_path):
+    """`clean --jobs 2 | head -1`: a quiet end, and no worker process left running."""
+    marker = tmp_path / "no-such-input-marks-these-processes"
+    stream = "".join(json.dumps({"id": i, "text": ARTICLE}) + "\n" for i in range(300))
+    shell = f"{sys.executable} -m cleaner.cli --jobs 2 --model {small_model_dir} - {marker} | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", shell], input=stream.encode(),
+                          capture_output=True, cwd=ROOT, timeout=120)
+    assert len(done.stdout.splitlines()) == 1
+    assert done.stderr == b"", done.stderr.decode()
+    left = subprocess.run(["pgrep", "-f", str(marker)], capture_output=True)
+    assert left.stdout == b""
