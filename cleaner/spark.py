@@ -14,22 +14,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .clean import cached_cleaner
-from .pipeline import Options, clean_one
-from .records import InputError, dumps, error_record, read_jsonl
-from .types import Document
+from .pipeline import Item, Options, render
+from .records import jsonl_lines
 
 
-def _clean_items(items: Iterable[Document | InputError], options: Options) -> Iterator[str]:
+def _clean_items(items: Iterable[Item], options: Options) -> Iterator[str]:
     cleaner = cached_cleaner(options.model_dir, options.threshold)
     for item in items:
-        record = error_record(item) if isinstance(item, InputError) else clean_one(cleaner, item, options)
-        yield dumps(record)
+        line, _ = render(cleaner, item, options)
+        yield line
 
 
 def clean_partition(lines: Iterable[str], options: Options = Options()) -> Iterator[str]:
     """JSON Lines in (as strings), cleaned JSON Lines out, one for one, in order."""
     encoded = (line.encode("utf-8", "surrogatepass") + b"\n" for line in lines)
-    return _clean_items(read_jsonl(encoded), options)
+    return _clean_items(jsonl_lines(encoded), options)
 
 
 def clean_warc_files(files: Iterable[tuple[str, bytes]], options: Options = Options()) -> Iterator[str]:
