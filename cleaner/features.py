@@ -40,7 +40,7 @@ PAGE_BUCKETS = 2**15  # the page vector folds the token buckets into this many
 PAGE_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
 MAX_WORDS = 40  # words per block that become tokens; the rest add little and cost time
 
-_TAG_OF = itemgetter(1)  # Block.tag, read at C speed
+TAG_OF = itemgetter(1)  # Block.tag, read at C speed
 WORD = regex.compile(r"\w+")  # a word, for tokens and counts; runtime finds words with it too
 _PUNCT = regex.compile(r"[\p{P}\p{S}]")
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -188,8 +188,8 @@ def block_fields(blocks: Sequence[Block], use_c: bool = True) -> np.ndarray:
 def heading_flags(blocks: Sequence[Block]) -> np.ndarray:
     """1 for each block that is a heading (h1-h6), else 0."""
     flags = np.zeros(len(blocks), dtype=np.uint8)
-    if any(map(_TAG_OF, blocks)):  # plain text has no headings
-        tags = list(map(_TAG_OF, blocks))
+    if any(map(TAG_OF, blocks)):  # plain text has no headings
+        tags = list(map(TAG_OF, blocks))
         if not _HEADINGS.isdisjoint(tags):
             flags[:] = [tag in _HEADINGS for tag in tags]
     return flags
@@ -249,7 +249,7 @@ def shape_groups(blocks: Sequence[Block]) -> np.ndarray:
     is content depends on the group as a whole, so the model sees group-level numbers.
     Plain-text lines have no markup and each form a group of their own.
     """
-    if not any(map(_TAG_OF, blocks)):  # plain text: one group per line
+    if not any(map(TAG_OF, blocks)):  # plain text: one group per line
         return np.arange(len(blocks), dtype=np.int64)
     ids: dict[tuple | int, int] = {}
     setdefault = ids.setdefault

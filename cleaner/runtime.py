@@ -33,8 +33,8 @@ from .features import (
     MAX_WORDS,
     PAGE_BUCKETS,
     PAGE_TYPES,
+    TAG_OF,
     WORD,
-    _TAG_OF,
     _class_table,
     char_class_counts,
     context_features,
@@ -184,7 +184,7 @@ def scan_blocks(blocks: Sequence[Block], use_c: bool = True) -> tuple[np.ndarray
         class_counts = char_class_counts(texts)
     parts = [word_buckets, _LENGTH_BUCKET_OF_COUNT[np.minimum(counts, 41)]]
     owner_parts = [word_owners, np.arange(n, dtype=np.int64)]
-    if not any(map(_TAG_OF, blocks)):  # plain text: no markup tokens
+    if not any(map(TAG_OF, blocks)):  # plain text: no markup tokens
         return np.concatenate(parts), np.concatenate(owner_parts), class_counts
     markup = [_markup_buckets(block.tag, block.path, block.attr_words) if block.tag else () for block in blocks]
     markup_counts = np.fromiter(map(len, markup), dtype=np.int64, count=n)
