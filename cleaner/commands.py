@@ -47,6 +47,7 @@ def _evaluate_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-trafilatura", action="store_true", help="skip the trafilatura baseline")
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages (quick checks)")
     parser.add_argument("--output", type=Path, default=None, help="write the scores as JSON here")
+    parser.add_argument("--jobs", type=int, default=1, help="run this many folds at once (processes)")
     return parser
 
 
@@ -98,7 +99,7 @@ def run_evaluate(argv: Sequence[str]) -> int:
     }
     for kind in args.kinds:
         if kind == "html":
-            results = cross_validate(corpus, handmade, "html", args.folds, max_folds=args.max_folds)["html"]
+            results = cross_validate(corpus, handmade, "html", args.folds, max_folds=args.max_folds, jobs=args.jobs)["html"]
             report["html"] = {name: s.summary() for name, s in results.items()}
             if not args.no_trafilatura and (args.corpus / "html").is_dir():
                 tested = {row["name"] for row in results["cleaner"].rows}
@@ -108,7 +109,7 @@ def run_evaluate(argv: Sequence[str]) -> int:
             tests = {
                 f"text:{r}": (lambda doc, r=r: doc.extra.get("renderer") == r) for r in args.test_renderers
             }
-            by_test = cross_validate(corpus, handmade, "text", args.folds, tests, max_folds=args.max_folds)
+            by_test = cross_validate(corpus, handmade, "text", args.folds, tests, max_folds=args.max_folds, jobs=args.jobs)
             for name, results in by_test.items():
                 report[name] = {system: s.summary() for system, s in results.items()}
     text = json.dumps(report, indent=2)

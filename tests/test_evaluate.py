@@ -47,3 +47,20 @@ def test_pairs_folder_layout(tmp_path):
     assert [b.text for b, label in zip(docs[0].blocks, docs[0].labels) if label == 1] == [
         "The real body paragraph is here today."
     ]
+
+
+def test_cross_validation_gives_the_same_rows_with_folds_in_parallel():
+    from pathlib import Path
+
+    from cleaner.evaluate import cross_validate
+    from cleaner.train import load_handmade
+
+    root = Path(__file__).resolve().parents[1]
+    docs = [d for d in load_handmade(root / "seeds", root / "fixtures") if d.kind == "text"]
+    assert len({d.group for d in docs}) >= 3
+    serial = cross_validate(docs, [], "text", folds=3)["text"]
+    parallel = cross_validate(docs, [], "text", folds=3, jobs=2)["text"]
+    for system in ("cleaner", "oracle"):
+        assert serial[system].rows == parallel[system].rows
+        assert len(serial[system].rows) == len(docs)
+    assert serial["oracle"].summary()["all"]["f1"] > serial["cleaner"].summary()["all"]["f1"] > 0.5
