@@ -13,6 +13,8 @@ Two kinds of evidence, for the model's two stages:
   depends on the kind of page (linked titles are a listing's content and an article's
   chrome), so a gradient-boosted model over this context decides each block in the light
   of the page around it.
+- `section_columns`: where each block sits among the page's headed sections, so that a
+  heading such as "Reviews" or "Related articles" speaks for the whole region below it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ try:
 except ImportError:  # not built: context_features runs block_stats and context_matrix
     _context = None
 
-FEATURE_VERSION = "5"  # bump whenever a feature changes: old models are then refused
+FEATURE_VERSION = "6"  # bump whenever a feature changes: old models are then refused
 HASH_FEATURES = 2**18
 PAGE_BUCKETS = 2**15  # the page vector folds the token buckets into this many
 PAGE_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
@@ -306,27 +308,79 @@ def context_features(
     class_counts: np.ndarray | None = None, use_c: bool = True,
 ) -> np.ndarray:
     """The second stage's input for a page, given the first stage's scores: the rows of
-    `context_matrix(block_stats(...))`, made in one C pass where `_context` is built."""
+    `context_matrix(block_stats(...))` (made in one C pass where `_context` is built),
+    then the `section_columns`."""
     groups = shape_groups(blocks)
-    if not (use_c and _context is not None and len(blocks)):
-        return context_matrix(block_stats(blocks, groups, class_counts), groups, first_scores, page_types)
     texts = [block.text for block in blocks]
     if class_counts is None:
         class_counts = char_class_counts(texts)
     first = np.ascontiguousarray(first_scores, dtype=np.float32)
-    body = first[:, 1]
-    page = np.array([np.log1p(len(blocks)), body.mean(), (body > 0.5).mean()], dtype=np.float32)
-    X = np.empty((len(blocks), CONTEXT_WIDTH), dtype=np.float32)
-    _context.context_rows(
-        len(blocks), CONTEXT_WIDTH, np.ascontiguousarray(class_counts, dtype=np.int64), block_fields(blocks),
-        same_text_counts(texts), groups, heading_flags(blocks), first, page,
-        np.ascontiguousarray(page_types, dtype=np.float32), np.array(NEIGHBOUR_OFFSETS, dtype=np.int64),
-        np.array(WINDOWS, dtype=np.int64), X,
-    )
-    return X
+    if not (use_c and _context is not None and len(blocks)):
+        base = context_matrix(block_stats(blocks, groups, class_counts), groups, first, page_types)
+    else:
+        body = first[:, 1]
+        page = np.array([np.log1p(len(blocks)), body.mean(), (body > 0.5).mean()], dtype=np.float32)
+        base = np.empty((len(blocks), BASE_WIDTH), dtype=np.float32)
+        _context.context_rows(
+            len(blocks), BASE_WIDTH, np.ascontiguousarray(class_counts, dtype=np.int64), block_fields(blocks),
+            same_text_counts(texts), groups, heading_flags(blocks), first, page,
+            np.ascontiguousarray(page_types, dtype=np.float32), np.array(NEIGHBOUR_OFFSETS, dtype=np.int64),
+            np.array(WINDOWS, dtype=np.int64), base,
+        )
+    return np.hstack((base, section_columns(blocks, first, class_counts)))
 
 
-CONTEXT_WIDTH = len(BLOCK_COLUMNS) + 3 + 4 * len(NEIGHBOUR_OFFSETS) + 2 * len(WINDOWS) + 1 + 3 + len(PAGE_TYPES)
+_HEADING_LEVEL = {f"h{level}": level for level in range(1, 7)}
+SECTION_COLUMNS = (
+    "section_heading_body", "section_mean_body", "section_log_blocks", "section_level",
+    "title_offset", "log_blocks_since_heading",
+)
+MAX_TEXT_HEADING_WORDS = 8
+
+
+def section_columns(blocks: Sequence[Block], first_scores: np.ndarray, class_counts: np.ndarray) -> np.ndarray:
+    """Where a block sits among the page's sections, for decisions on whole regions.
+
+    A section runs from a heading to the next one. A "Customer reviews", "FAQ",
+    "Related articles" or "Comments" heading tells about every block below it, however
+    many there are, and the neighbour and window columns reach only a few blocks. Columns:
+    the first-stage body score of the block's section heading, the mean body score over
+    its section, the section's size, the heading's level (1-6; 0 for a plain-text heading),
+    the block's signed log distance from the likeliest title block, and its log distance
+    below its heading. Before the first heading these read -1 (the title column aside).
+    Plain text has no tags: there a heading is a short line that does not end a sentence
+    and is followed by a longer line.
+    """
+    n = len(blocks)
+    out = np.full((n, len(SECTION_COLUMNS)), -1.0, dtype=np.float32)
+    if n == 0:
+        return out
+    body = first_scores[:, 1].astype(np.float64)
+    tags = list(map(TAG_OF, blocks))
+    level = np.fromiter((_HEADING_LEVEL.get(tag, 0) for tag in tags), dtype=np.int64, count=n)
+    is_heading = level > 0
+    if not any(tags):
+        n_words = class_counts[:, 6]
+        longer_next = np.append(n_words[1:] > n_words[:-1], False)
+        is_heading = (n_words <= MAX_TEXT_HEADING_WORDS) & (class_counts[:, 8] == 0) & longer_next
+    index = np.arange(n)
+    heading = np.maximum.accumulate(np.where(is_heading, index, -1))  # -1 before the first
+    under = heading >= 0
+    at = np.maximum(heading, 0)
+    section = heading + 1  # 0: the blocks before the first heading
+    sizes = np.bincount(section, minlength=n + 1)
+    out[:, 0] = np.where(under, body[at], -1.0)
+    out[:, 1] = (np.bincount(section, weights=body, minlength=n + 1) / np.maximum(sizes, 1))[section]
+    out[:, 2] = np.log1p(sizes[section])
+    out[:, 3] = np.where(under, level[at], -1)
+    offset = index - int(np.argmax(first_scores[:, 2]))
+    out[:, 4] = np.sign(offset) * np.log1p(np.abs(offset))
+    out[:, 5] = np.where(under, np.log1p(index - at), -1.0)
+    return out
+
+
+BASE_WIDTH = len(BLOCK_COLUMNS) + 3 + 4 * len(NEIGHBOUR_OFFSETS) + 2 * len(WINDOWS) + 1 + 3 + len(PAGE_TYPES)
+CONTEXT_WIDTH = BASE_WIDTH + len(SECTION_COLUMNS)
 
 
 def context_matrix(
@@ -344,7 +398,7 @@ def context_matrix(
     than its arithmetic, and joining column blocks would double the calls.
     """
     n = len(stats)
-    X = np.empty((n, CONTEXT_WIDTH), dtype=np.float32)
+    X = np.empty((n, BASE_WIDTH), dtype=np.float32)
     body = first_scores[:, 1].astype(np.float32)
     at = stats.shape[1]
     X[:, :at] = stats
@@ -375,5 +429,5 @@ def feature_fingerprint() -> str:
     """Identifies the feature set a model was trained with."""
     return (
         f"v{FEATURE_VERSION}-h{HASH_FEATURES}-w{MAX_WORDS}-c{len(BLOCK_COLUMNS)}"
-        f"-p{PAGE_BUCKETS}-t{len(PAGE_TYPES)}"
+        f"-p{PAGE_BUCKETS}-t{len(PAGE_TYPES)}-s{len(SECTION_COLUMNS)}"
     )
