@@ -20,6 +20,7 @@ Two kinds of evidence, for the model's two stages:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from operator import itemgetter
 
 import numpy as np
@@ -357,9 +358,11 @@ def section_columns(blocks: Sequence[Block], first_scores: np.ndarray, class_cou
         return out
     body = first_scores[:, 1].astype(np.float64)
     tags = list(map(TAG_OF, blocks))
-    level = np.fromiter((_HEADING_LEVEL.get(tag, 0) for tag in tags), dtype=np.int64, count=n)
-    is_heading = level > 0
-    if not any(tags):
+    if any(tags):
+        level = np.fromiter(map(_HEADING_LEVEL.get, tags, repeat(0, n)), dtype=np.int64, count=n)
+        is_heading = level > 0
+    else:  # plain text
+        level = np.zeros(n, dtype=np.int64)
         n_words = class_counts[:, 6]
         longer_next = np.append(n_words[1:] > n_words[:-1], False)
         is_heading = (n_words <= MAX_TEXT_HEADING_WORDS) & (class_counts[:, 8] == 0) & longer_next
