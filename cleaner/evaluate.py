@@ -43,6 +43,16 @@ def snippet_share(text: str, snippets: Sequence[str]) -> float | None:
     return sum(1 for s in snippets if s.lower() in lowered) / len(snippets)
 
 
+def page_row(doc: LabeledDoc, predicted: str) -> dict:
+    """One page's scores: word P/R/F1 and the shares of its snippets found."""
+    p, r, f = word_prf(predicted, doc.gold or "")
+    return {
+        "name": doc.name, "page_type": doc.page_type, "p": p, "r": r, "f1": f,
+        "with": snippet_share(predicted, doc.extra.get("with_", [])),
+        "without": snippet_share(predicted, doc.extra.get("without", [])),
+    }
+
+
 @dataclass
 class Scores:
     """Per-page scores collected for one system, summarised overall and per page type."""
@@ -50,12 +60,7 @@ class Scores:
     rows: list[dict] = field(default_factory=list)
 
     def add(self, doc: LabeledDoc, predicted: str) -> None:
-        p, r, f = word_prf(predicted, doc.gold or "")
-        self.rows.append({
-            "name": doc.name, "page_type": doc.page_type, "p": p, "r": r, "f1": f,
-            "with": snippet_share(predicted, doc.extra.get("with_", [])),
-            "without": snippet_share(predicted, doc.extra.get("without", [])),
-        })
+        self.rows.append(page_row(doc, predicted))
 
     def summary(self) -> dict[str, dict[str, float]]:
         by_type: dict[str, list[dict]] = defaultdict(list)
@@ -138,7 +143,6 @@ def _run_fold(fold: int) -> list[tuple[str, str, dict]]:
         keep = keep_mask(doc.blocks, proba[:, 1], _shared["threshold"])
         kept = "\n\n".join(b.text for b, k in zip(doc.blocks, keep) if k)
         for system, text in (("cleaner", kept), ("oracle", oracle_text(doc))):
-            scores = Scores()
-            scores.add(doc, text)
-            rows.extend((name, system, scores.rows[0]) for name in names)
+            row = page_row(doc, text)
+            rows.extend((name, system, row) for name in names)
     return rows

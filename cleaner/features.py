@@ -46,7 +46,7 @@ MAX_WORDS = 40  # words per block that become tokens; the rest add little and co
 TAG_OF = itemgetter(1)  # Block.tag, read at C speed
 WORD = regex.compile(r"\w+")  # a word, for tokens and counts; runtime finds words with it too
 _PUNCT = regex.compile(r"[\p{P}\p{S}]")
-_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_HEADING_LEVEL = {f"h{level}": level for level in range(1, 7)}
 
 
 
@@ -188,14 +188,18 @@ def block_fields(blocks: Sequence[Block], use_c: bool = True) -> np.ndarray:
     return np.array(rows, dtype=np.int64).reshape(len(rows), len(FIELD_COLUMNS))
 
 
+def heading_levels(blocks: Sequence[Block]) -> np.ndarray:
+    """1-6 for each block that is a heading (h1-h6), else 0."""
+    n = len(blocks)
+    tags = list(map(TAG_OF, blocks))
+    if not any(tags):  # plain text has no headings
+        return np.zeros(n, dtype=np.int64)
+    return np.fromiter(map(_HEADING_LEVEL.get, tags, repeat(0, n)), dtype=np.int64, count=n)
+
+
 def heading_flags(blocks: Sequence[Block]) -> np.ndarray:
     """1 for each block that is a heading (h1-h6), else 0."""
-    flags = np.zeros(len(blocks), dtype=np.uint8)
-    if any(map(TAG_OF, blocks)):  # plain text has no headings
-        tags = list(map(TAG_OF, blocks))
-        if not _HEADINGS.isdisjoint(tags):
-            flags[:] = [tag in _HEADINGS for tag in tags]
-    return flags
+    return (heading_levels(blocks) > 0).astype(np.uint8)
 
 
 def same_text_counts(texts: Sequence[str]) -> np.ndarray:
@@ -316,6 +320,7 @@ def context_features(
     if class_counts is None:
         class_counts = char_class_counts(texts)
     first = np.ascontiguousarray(first_scores, dtype=np.float32)
+    levels = heading_levels(blocks)
     if not (use_c and _context is not None and len(blocks)):
         base = context_matrix(block_stats(blocks, groups, class_counts), groups, first, page_types)
     else:
@@ -324,14 +329,14 @@ def context_features(
         base = np.empty((len(blocks), BASE_WIDTH), dtype=np.float32)
         _context.context_rows(
             len(blocks), BASE_WIDTH, np.ascontiguousarray(class_counts, dtype=np.int64), block_fields(blocks),
-            same_text_counts(texts), groups, heading_flags(blocks), first, page,
+            same_text_counts(texts), groups, (levels > 0).astype(np.uint8), first, page,
             np.ascontiguousarray(page_types, dtype=np.float32), np.array(NEIGHBOUR_OFFSETS, dtype=np.int64),
             np.array(WINDOWS, dtype=np.int64), base,
         )
-    return np.hstack((base, section_columns(blocks, first, class_counts)))
+    plain_text = not levels.any() and not any(map(TAG_OF, blocks))
+    return np.hstack((base, section_columns(levels, first, class_counts, plain_text)))
 
 
-_HEADING_LEVEL = {f"h{level}": level for level in range(1, 7)}
 SECTION_COLUMNS = (
     "section_heading_body", "section_mean_body", "section_log_blocks", "section_level",
     "title_offset", "log_blocks_since_heading",
@@ -339,7 +344,9 @@ SECTION_COLUMNS = (
 MAX_TEXT_HEADING_WORDS = 8
 
 
-def section_columns(blocks: Sequence[Block], first_scores: np.ndarray, class_counts: np.ndarray) -> np.ndarray:
+def section_columns(
+    levels: np.ndarray, first_scores: np.ndarray, class_counts: np.ndarray, plain_text: bool
+) -> np.ndarray:
     """Where a block sits among the page's sections, for decisions on whole regions.
 
     A section runs from a heading to the next one. A "Customer reviews", "FAQ",
@@ -349,20 +356,17 @@ def section_columns(blocks: Sequence[Block], first_scores: np.ndarray, class_cou
     its section, the section's size, the heading's level (1-6; 0 for a plain-text heading),
     the block's signed log distance from the likeliest title block, and its log distance
     below its heading. Before the first heading these read -1 (the title column aside).
-    Plain text has no tags: there a heading is a short line that does not end a sentence
-    and is followed by a longer line.
+    `levels` come from `heading_levels`. Plain text has no tags: there a heading is a short
+    line that does not end a sentence and is followed by a longer line.
     """
-    n = len(blocks)
+    n = len(levels)
     out = np.full((n, len(SECTION_COLUMNS)), -1.0, dtype=np.float32)
     if n == 0:
         return out
     body = first_scores[:, 1].astype(np.float64)
-    tags = list(map(TAG_OF, blocks))
-    if any(tags):
-        level = np.fromiter(map(_HEADING_LEVEL.get, tags, repeat(0, n)), dtype=np.int64, count=n)
-        is_heading = level > 0
-    else:  # plain text
-        level = np.zeros(n, dtype=np.int64)
+    level = np.asarray(levels, dtype=np.int64)
+    is_heading = level > 0
+    if plain_text:
         n_words = class_counts[:, 6]
         longer_next = np.append(n_words[1:] > n_words[:-1], False)
         is_heading = (n_words <= MAX_TEXT_HEADING_WORDS) & (class_counts[:, 8] == 0) & longer_next

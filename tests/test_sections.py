@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cleaner.features import SECTION_COLUMNS, char_class_counts, section_columns
+from cleaner.features import SECTION_COLUMNS, char_class_counts, heading_levels, section_columns
 from cleaner.segment import text_blocks
 from cleaner.types import Block
 
@@ -17,7 +17,8 @@ def _columns(blocks, body, title=None):
     first[:, 1] = body
     if title is not None:
         first[title, 2] = 1.0
-    return section_columns(blocks, first, char_class_counts([b.text for b in blocks]))
+    plain_text = not any(b.tag for b in blocks)
+    return section_columns(heading_levels(blocks), first, char_class_counts([b.text for b in blocks]), plain_text)
 
 
 def test_blocks_under_a_chrome_heading_carry_its_score_to_the_next_heading():
