@@ -179,11 +179,91 @@ done:
     return result;
 }
 
+#define N_SECTION 6          /* features.SECTION_COLUMNS */
+#define TEXT_HEADING_WORDS 8 /* features.MAX_TEXT_HEADING_WORDS */
+
+/* features.section_columns: where each block sits among the page's headed sections. */
+static PyObject *
+section_rows(PyObject *self, PyObject *args)
+{
+    Py_ssize_t n;
+    int plain_text;
+    Py_buffer levels_buf, counts_buf, first_buf, out_buf;
+    if (!PyArg_ParseTuple(args, "ny*y*y*pw*", &n, &levels_buf, &counts_buf, &first_buf, &plain_text,
+                          &out_buf))
+        return NULL;
+    PyObject *result = NULL;
+    int64_t *heading_of = NULL;
+    double *section_sum = NULL;
+    if (!(sized(&levels_buf, n * 8, "levels") && sized(&counts_buf, n * N_COUNTS * 8, "class counts") &&
+          sized(&first_buf, n * N_SCORES * 4, "first scores") &&
+          sized(&out_buf, n * N_SECTION * 4, "out")))
+        goto done;
+    const int64_t *levels = levels_buf.buf, *counts = counts_buf.buf;
+    const float *first = first_buf.buf;
+    float *out = out_buf.buf;
+    heading_of = PyMem_Malloc((n + 1) * sizeof(int64_t));
+    section_sum = PyMem_Calloc(n + 1, sizeof(double));
+    if (!heading_of || !section_sum) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* Each block's heading (-1 before the first); a section's blocks are consecutive. */
+    int64_t heading = -1;
+    Py_ssize_t title = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int is_heading;
+        if (plain_text) {
+            int64_t words = counts[i * N_COUNTS + 6];
+            is_heading = words <= TEXT_HEADING_WORDS && counts[i * N_COUNTS + 8] == 0 &&
+                         i + 1 < n && counts[(i + 1) * N_COUNTS + 6] > words;
+        } else {
+            is_heading = levels[i] > 0;
+        }
+        if (is_heading)
+            heading = i;
+        heading_of[i] = heading;
+        section_sum[heading + 1] += (double)first[i * N_SCORES + 1];
+        if (first[i * N_SCORES + 2] > first[title * N_SCORES + 2])
+            title = i;
+    }
+    Py_ssize_t start = 0;
+    while (start < n) {
+        Py_ssize_t end = start;
+        while (end < n && heading_of[end] == heading_of[start])
+            end++;
+        int64_t h = heading_of[start];
+        double size = (double)(end - start);
+        float mean = (float)(section_sum[h + 1] / size), log_size = (float)log1p(size);
+        for (Py_ssize_t i = start; i < end; i++) {
+            float *row = out + i * N_SECTION;
+            double offset = (double)(i - title);
+            row[0] = h >= 0 ? (float)(double)first[h * N_SCORES + 1] : -1.0f;
+            row[1] = mean;
+            row[2] = log_size;
+            row[3] = h >= 0 ? (float)levels[h] : -1.0f;
+            row[4] = (float)((double)((offset > 0) - (offset < 0)) * log1p(fabs(offset)));
+            row[5] = h >= 0 ? (float)log1p((double)(i - h)) : -1.0f;
+        }
+        start = end;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_Free(heading_of); PyMem_Free(section_sum);
+    PyBuffer_Release(&levels_buf); PyBuffer_Release(&counts_buf); PyBuffer_Release(&first_buf);
+    PyBuffer_Release(&out_buf);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"context_rows", context_rows, METH_VARARGS,
      "context_rows(n, width, class_counts, fields, same_text_counts, groups, heading_flags, "
      "first_scores, page, page_types, offsets, radii, out): features.context_matrix's rows "
      "into the float32 buffer out."},
+    {"section_rows", section_rows, METH_VARARGS,
+     "section_rows(n, levels, class_counts, first_scores, plain_text, out): "
+     "features.section_columns into the float32 buffer out."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -313,28 +313,33 @@ def context_features(
     class_counts: np.ndarray | None = None, use_c: bool = True,
 ) -> np.ndarray:
     """The second stage's input for a page, given the first stage's scores: the rows of
-    `context_matrix(block_stats(...))` (made in one C pass where `_context` is built),
-    then the `section_columns`."""
+    `context_matrix(block_stats(...))`, then the `section_columns` (each made in one C
+    pass where `_context` is built; the Python functions are the reference)."""
     groups = shape_groups(blocks)
     texts = [block.text for block in blocks]
     if class_counts is None:
         class_counts = char_class_counts(texts)
     first = np.ascontiguousarray(first_scores, dtype=np.float32)
     levels = heading_levels(blocks)
+    plain_text = not levels.any() and not any(map(TAG_OF, blocks))
     if not (use_c and _context is not None and len(blocks)):
         base = context_matrix(block_stats(blocks, groups, class_counts), groups, first, page_types)
+        sections = section_columns(levels, first, class_counts, plain_text)
     else:
+        n = len(blocks)
         body = first[:, 1]
-        page = np.array([np.log1p(len(blocks)), body.mean(), (body > 0.5).mean()], dtype=np.float32)
-        base = np.empty((len(blocks), BASE_WIDTH), dtype=np.float32)
+        page = np.array([np.log1p(n), body.mean(), (body > 0.5).mean()], dtype=np.float32)
+        counts = np.ascontiguousarray(class_counts, dtype=np.int64)
+        base = np.empty((n, BASE_WIDTH), dtype=np.float32)
         _context.context_rows(
-            len(blocks), BASE_WIDTH, np.ascontiguousarray(class_counts, dtype=np.int64), block_fields(blocks),
+            n, BASE_WIDTH, counts, block_fields(blocks),
             same_text_counts(texts), groups, (levels > 0).astype(np.uint8), first, page,
             np.ascontiguousarray(page_types, dtype=np.float32), np.array(NEIGHBOUR_OFFSETS, dtype=np.int64),
             np.array(WINDOWS, dtype=np.int64), base,
         )
-    plain_text = not levels.any() and not any(map(TAG_OF, blocks))
-    return np.hstack((base, section_columns(levels, first, class_counts, plain_text)))
+        sections = np.empty((n, len(SECTION_COLUMNS)), dtype=np.float32)
+        _context.section_rows(n, levels, counts, first, plain_text, sections)
+    return np.hstack((base, sections))
 
 
 SECTION_COLUMNS = (
