@@ -48,6 +48,37 @@ def render_wrapped(html: str, width: int = 79) -> str:
     return "\n".join(out)
 
 
+_HEADING_MARKS = {f"h{level}": "#" * level + " " for level in range(1, 7)}
+_LIST_TAGS = frozenset(("ul", "ol"))
+_LIST_ITEM_TAGS = frozenset(("li", "a", "span", "div", "p"))
+
+
+def render_markdown(html: str) -> str:
+    """Markdown-like, as HTML-to-Markdown converters write for LLM and RAG pipelines:
+    `#` headings, `*` list items indented by nesting, `|` table cells, `>` quotes, a blank
+    line before each paragraph-level block (links keep their text only)."""
+    out: list[str] = []
+    for block in html_blocks(parse_html(html)):
+        tag = block.tag
+        lists = sum(1 for name in block.path if name in _LIST_TAGS)
+        bullet = tag == "li" or (lists > 0 and tag in _LIST_ITEM_TAGS)
+        if tag in _HEADING_MARKS:
+            line = _HEADING_MARKS[tag] + block.text
+        elif bullet:
+            line = "  " * max(lists - 1, 0) + "* " + block.text
+        elif tag in ("tr", "td", "th"):
+            line = f"| {block.text} |"
+        elif "blockquote" in block.path:
+            line = "> " + block.text
+        else:
+            line = block.text
+        in_list = bullet and out and out[-1].lstrip().startswith("* ")
+        if out and (block.gap_before or tag in _HEADING_MARKS) and not in_list:
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
 def render_text_nodes(html: str) -> str:
     """Every DOM text node on its own line: a naive renderer that splits at inline tags."""
     tree = LexborHTMLParser(html)
@@ -80,6 +111,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "blocks": render_blocks,
     "tight": render_tight,
     "wrapped": render_wrapped,
+    "markdown": render_markdown,
     "textnodes": render_text_nodes,
     "inscriptis": render_inscriptis,
 }
