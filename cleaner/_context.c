@@ -6,7 +6,8 @@
  * arithmetic rounded to float32 at the end, float32 running sums where numpy sums float32,
  * libm's log1p), so the rows are the Python functions' (a test checks on real pages), and
  * those stay as the fallback and the reference. The column layout is documented in
- * features.context_matrix; the offsets and window radii come from Python.
+ * features.context_matrix; the offsets and window radii come from Python. section_rows
+ * makes features.section_columns the same way, for the same reason.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -55,7 +55,7 @@ _LIST_ITEM_TAGS = frozenset(("li", "a", "span", "div", "p"))
 
 def render_markdown(html: str) -> str:
     """Markdown-like, as HTML-to-Markdown converters write for LLM and RAG pipelines:
-    `#` headings, `*` list items indented by nesting, `|` table cells, `>` quotes, a blank
+    `#` headings, `*` list items indented by nesting, `|` table rows, `>` quotes, a blank
     line before each paragraph-level block (links keep their text only)."""
     out: list[str] = []
     for block in html_blocks(parse_html(html)):
