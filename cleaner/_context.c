@@ -182,6 +182,8 @@ done:
 
 #define N_SECTION 6          /* features.SECTION_COLUMNS */
 #define TEXT_HEADING_WORDS 8 /* features.MAX_TEXT_HEADING_WORDS */
+#define COUNT_WORDS 6        /* "word_starts" in features.CHAR_COUNT_COLUMNS */
+#define COUNT_SENTENCE_END 8 /* "sentence_end" in features.CHAR_COUNT_COLUMNS */
 
 /* features.section_columns: where each block sits among the page's headed sections. */
 static PyObject *
@@ -215,9 +217,9 @@ section_rows(PyObject *self, PyObject *args)
     for (Py_ssize_t i = 0; i < n; i++) {
         int is_heading;
         if (plain_text) {
-            int64_t words = counts[i * N_COUNTS + 6];
-            is_heading = words <= TEXT_HEADING_WORDS && counts[i * N_COUNTS + 8] == 0 &&
-                         i + 1 < n && counts[(i + 1) * N_COUNTS + 6] > words;
+            int64_t words = counts[i * N_COUNTS + COUNT_WORDS];
+            is_heading = words <= TEXT_HEADING_WORDS && counts[i * N_COUNTS + COUNT_SENTENCE_END] == 0 &&
+                         i + 1 < n && counts[(i + 1) * N_COUNTS + COUNT_WORDS] > words;
         } else {
             is_heading = levels[i] > 0;
         }
@@ -239,7 +241,7 @@ section_rows(PyObject *self, PyObject *args)
         for (Py_ssize_t i = start; i < end; i++) {
             float *row = out + i * N_SECTION;
             double offset = (double)(i - title);
-            row[0] = h >= 0 ? (float)(double)first[h * N_SCORES + 1] : -1.0f;
+            row[0] = h >= 0 ? first[h * N_SCORES + 1] : -1.0f;
             row[1] = mean;
             row[2] = log_size;
             row[3] = h >= 0 ? (float)levels[h] : -1.0f;

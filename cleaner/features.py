@@ -372,9 +372,10 @@ def section_columns(
     level = np.asarray(levels, dtype=np.int64)
     is_heading = level > 0
     if plain_text:
-        n_words = class_counts[:, 6]
+        n_words = class_counts[:, CHAR_COUNT_COLUMNS.index("word_starts")]
+        ends_sentence = class_counts[:, CHAR_COUNT_COLUMNS.index("sentence_end")] > 0
         longer_next = np.append(n_words[1:] > n_words[:-1], False)
-        is_heading = (n_words <= MAX_TEXT_HEADING_WORDS) & (class_counts[:, 8] == 0) & longer_next
+        is_heading = (n_words <= MAX_TEXT_HEADING_WORDS) & ~ends_sentence & longer_next
     index = np.arange(n)
     heading = np.maximum.accumulate(np.where(is_heading, index, -1))  # -1 before the first
     under = heading >= 0
