@@ -7,7 +7,8 @@
  * libm's log1p), so the rows are the Python functions' (a test checks on real pages), and
  * those stay as the fallback and the reference. The column layout is documented in
  * features.context_matrix; the offsets and window radii come from Python. section_rows
- * makes features.section_columns the same way, for the same reason.
+ * makes features.section_columns the same way, for the same reason, and token_sums the
+ * linear stages' per-block sums (runtime.token_sums).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -259,6 +260,43 @@ done:
     return result;
 }
 
+/* runtime.token_sums: each block's sum of its tokens' weights, for every row of a linear
+ * stage's weights, added in token order in double precision as numpy's bincount adds. */
+static PyObject *
+token_sums(PyObject *self, PyObject *args)
+{
+    Py_ssize_t n, rows, buckets_total, n_tokens;
+    Py_buffer coef_buf, buckets_buf, owners_buf, out_buf;
+    if (!PyArg_ParseTuple(args, "nnny*y*y*w*", &n, &rows, &buckets_total, &coef_buf, &buckets_buf,
+                          &owners_buf, &out_buf))
+        return NULL;
+    PyObject *result = NULL;
+    n_tokens = buckets_buf.len / 8;
+    if (!(sized(&coef_buf, rows * buckets_total * 4, "coef") && sized(&buckets_buf, n_tokens * 8, "buckets") &&
+          sized(&owners_buf, n_tokens * 8, "owners") &&
+          sized(&out_buf, n * rows * 8, "out")))
+        goto done;
+    const float *coef = coef_buf.buf;
+    const int64_t *buckets = buckets_buf.buf, *owners = owners_buf.buf;
+    double *out = out_buf.buf;
+    memset(out, 0, (size_t)(n * rows) * sizeof(double));
+    for (Py_ssize_t i = 0; i < n_tokens; i++) {
+        int64_t bucket = buckets[i], owner = owners[i];
+        if (bucket < 0 || bucket >= buckets_total || owner < 0 || owner >= n) {
+            PyErr_SetString(PyExc_ValueError, "token_sums: a bucket or owner is out of range");
+            goto done;
+        }
+        for (Py_ssize_t row = 0; row < rows; row++)
+            out[owner * rows + row] += (double)coef[bucket * rows + row];
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&coef_buf); PyBuffer_Release(&buckets_buf); PyBuffer_Release(&owners_buf);
+    PyBuffer_Release(&out_buf);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"context_rows", context_rows, METH_VARARGS,
      "context_rows(n, width, class_counts, fields, same_text_counts, groups, heading_flags, "
@@ -267,6 +305,9 @@ static PyMethodDef methods[] = {
     {"section_rows", section_rows, METH_VARARGS,
      "section_rows(n, levels, class_counts, first_scores, plain_text, out): "
      "features.section_columns into the float32 buffer out."},
+    {"token_sums", token_sums, METH_VARARGS,
+     "token_sums(n, rows, buckets_total, coef, buckets, owners, out): runtime.token_sums into the "
+     "float64 buffer out (n x rows)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from .labels import align, read_lines
+from .markup_guess import rendering_markup
 from .records import decode_bytes
 from .render import RENDERERS
 from .segment import html_blocks, parse_html, text_blocks
@@ -40,6 +43,7 @@ class LabeledDoc:
     page_type: str = "unknown"
     source: str = "fixtures"
     extra: dict = field(default_factory=dict)
+    markup: np.ndarray | None = None  # text from HTML: each line's markup truth (`markup_guess`)
 
 
 def _indices(labels: Iterable[Label]) -> list[int]:
@@ -106,6 +110,7 @@ def gold_page(
             labels=_indices(align([b.text for b in text_blocks_], reference)),
             group=group, gold=gold, page_type=page_type, source=source,
             extra={"renderer": renderer},
+            markup=rendering_markup(blocks, renderer, len(text_blocks_)),
         )
 
 

@@ -37,7 +37,7 @@ try:
 except ImportError:  # not built: context_features runs block_stats and context_matrix
     _context = None
 
-FEATURE_VERSION = "6"  # bump whenever a feature changes: old models are then refused
+FEATURE_VERSION = "7"  # bump whenever a feature changes: old models are then refused
 HASH_FEATURES = 2**18
 PAGE_BUCKETS = 2**15  # the page vector folds the token buckets into this many
 PAGE_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")

@@ -34,6 +34,7 @@ from .features import (
     page_vector,
     url_tokens,
 )
+from .markup_guess import GUESSES, markup_columns
 from .model_files import (
     META_FILE,
     MODEL_FILE,
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 
 SEED = 13
 OOF_FOLDS = 5
+MARKUP_EPOCHS = 10
 
 
 _hasher = FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
@@ -97,6 +99,43 @@ class PageTypeStage:
 
 
 @dataclass
+class MarkupStage:
+    """One logistic model per `markup_guess.GUESSES` over the block tokens, for plain text
+    (no rows for HTML). Kept as arrays: binary SGD fits, one per guess, stacked."""
+
+    coef: np.ndarray  # (guesses, HASH_FEATURES)
+    intercept: np.ndarray  # (guesses,)
+
+    @classmethod
+    def none(cls) -> MarkupStage:
+        return cls(np.zeros((0, HASH_FEATURES), dtype=np.float32), np.zeros(0))
+
+    @classmethod
+    def fit(cls, X, truth: np.ndarray, weights: np.ndarray) -> MarkupStage:
+        """Rows whose truth is unknown (-1: text that never was HTML) are left out; a guess
+        whose truth is all one way, or unknown, becomes a constant."""
+        known = truth[:, 0] >= 0
+        coef = np.zeros((truth.shape[1], X.shape[1]), dtype=np.float32)
+        intercept = np.zeros(truth.shape[1])
+        for guess in range(truth.shape[1]):
+            y = truth[known, guess]
+            if len(y) == 0:
+                continue
+            if y.min() == y.max():
+                intercept[guess] = 10.0 if y[0] else -10.0
+                continue
+            model = SGDClassifier(
+                loss="log_loss", alpha=2e-6, max_iter=MARKUP_EPOCHS, tol=None, random_state=SEED,
+            ).fit(X[known], y, sample_weight=weights[known])
+            coef[guess], intercept[guess] = model.coef_[0], model.intercept_[0]
+        return cls(coef, intercept)
+
+    def predict(self, tokens) -> np.ndarray:
+        decision = tokens @ self.coef.T.astype(np.float64) + self.intercept
+        return (1.0 / (1.0 + np.exp(-np.clip(decision, -300.0, 300.0)))).astype(np.float32)
+
+
+@dataclass
 class KindModel:
     """The stages for one input kind. Plain sklearn estimators inside.
 
@@ -109,6 +148,7 @@ class KindModel:
     first: SGDClassifier
     page: PageTypeStage
     second: HistGradientBoostingClassifier
+    markup: MarkupStage
 
     def predict_proba(self, blocks: Sequence[Block], url: str | None = None) -> np.ndarray:
         """Per block: P(chrome), P(body) from the second stage, P(title) from the first."""
@@ -117,7 +157,9 @@ class KindModel:
         tokens = token_matrix(blocks)
         first = _full_proba(self.first, tokens)
         page_types = self.page.predict_proba(page_row(tokens, url)[None, :])[0]
-        context = context_features(blocks, first, page_types)
+        context = np.hstack((
+            context_features(blocks, first, page_types), markup_columns(self.markup.predict(tokens)),
+        ))
         body = self.second.predict_proba(context)[:, 1]
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
 
@@ -156,9 +198,12 @@ def fit_kind(
     weights: Sequence[float],
     page_types: Sequence[str] | None = None,
     urls: Sequence[str | None] | None = None,
+    markup: Sequence[np.ndarray | None] | None = None,
 ) -> KindModel:
-    """Fit all stages; the second sees first-stage and page-type scores made out of fold,
-    as at inference. `page_types` names each document's type (others count as unknown)."""
+    """Fit all stages; the second sees first-stage, markup-guess and page-type scores made
+    out of fold, as at inference. `page_types` names each document's type (others count as
+    unknown). `markup` gives each plain-text document's markup truth (None where unknown);
+    without it (HTML) there is no markup stage."""
     from scipy.sparse import vstack
 
     token_rows = [token_matrix(blocks) for blocks in docs]
@@ -166,15 +211,27 @@ def fit_kind(
     w = np.concatenate([np.full(len(b), wt, dtype=np.float64) for b, wt in zip(docs, weights)])
     row_groups = np.concatenate([[g] * len(b) for b, g in zip(docs, groups)])
     X_tokens = vstack(token_rows).tocsr()
+    truth = np.zeros((len(y), 0), dtype=np.int8)
+    if markup is not None:
+        truth = np.vstack([
+            np.full((len(b), len(GUESSES)), -1, dtype=np.int8) if t is None else t
+            for b, t in zip(docs, markup)
+        ])
     oof = np.zeros((len(y), len(LABELS)), dtype=np.float32)
+    markup_oof = np.zeros(truth.shape, dtype=np.float32)
     n_folds = min(OOF_FOLDS, len(set(groups)))
     if n_folds >= 2:
         for train_idx, test_idx in GroupKFold(n_splits=n_folds).split(X_tokens, y, row_groups):
             stage = _first_stage().fit(X_tokens[train_idx], y[train_idx], sample_weight=w[train_idx])
             oof[test_idx] = _full_proba(stage, X_tokens[test_idx])
+            if markup is not None:
+                fold_markup = MarkupStage.fit(X_tokens[train_idx], truth[train_idx], w[train_idx])
+                markup_oof[test_idx] = fold_markup.predict(X_tokens[test_idx])
     first = _first_stage().fit(X_tokens, y, sample_weight=w)
+    markup_stage = MarkupStage.fit(X_tokens, truth, w) if markup is not None else MarkupStage.none()
     if n_folds < 2:
         oof = _full_proba(first, X_tokens)
+        markup_oof = markup_stage.predict(X_tokens)
     type_index = {name: i for i, name in enumerate(PAGE_TYPES)}
     doc_types = np.array([type_index.get(t, -1) for t in (page_types or [""] * len(docs))])
     urls = urls or [None] * len(docs)
@@ -189,10 +246,12 @@ def fit_kind(
     start = 0
     for index, blocks in enumerate(docs):
         end = start + len(blocks)
-        contexts.append(context_features(blocks, oof[start:end], page_oof[index]))
+        contexts.append(np.hstack((
+            context_features(blocks, oof[start:end], page_oof[index]), markup_columns(markup_oof[start:end]),
+        )))
         start = end
     second = _second_stage().fit(np.vstack(contexts), (y == 1).astype(np.int64), sample_weight=w)
-    return KindModel(first=first, page=page, second=second)
+    return KindModel(first=first, page=page, second=second, markup=markup_stage)
 
 
 def _compressible(weights: np.ndarray) -> np.ndarray:
@@ -207,6 +266,7 @@ def save(models: dict[Kind, KindModel], directory: Path, meta: dict[str, Any]) -
     directory.mkdir(parents=True, exist_ok=True)
     for model in models.values():
         model.first.coef_ = _compressible(model.first.coef_)
+        model.markup.coef = _compressible(model.markup.coef)
         if model.page.estimator is not None:
             model.page.estimator.coef_ = _compressible(model.page.estimator.coef_)
     path = directory / MODEL_FILE

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from .features import BLOCK_COLUMNS, HASH_FEATURES, PAGE_BUCKETS, PAGE_TYPES
+from .markup_guess import GUESSES, WINDOW_RADIUS
 
 
 def _score_table(scores: dict) -> list[str]:
@@ -63,6 +64,11 @@ def write_card(directory: Path) -> Path:
         "   first-stage score, the section's mean score and size, the distance from the title.",
         "   It is trained on out-of-fold first-stage and page-type scores, as it",
         "   sees them at inference.",
+        "",
+        "The text model has one more linear stage over the same tokens, the markup guesses",
+        f"({', '.join(GUESSES)}): what the HTML said about the block each line came from, learned from",
+        "the block-based renderings of the corpus pages. The trees read each guess for the line, its two",
+        f"neighbours on each side, a window of {WINDOW_RADIUS} lines each way and the page's mean.",
         "",
         "The first stage scores three classes (body, chrome, title); the last decides body or not.",
         "Each page keeps the blocks that maximise its expected word F1 under the model's scores,",

@@ -38,7 +38,10 @@ def render_tight(html: str) -> str:
     return _join(html_blocks(parse_html(html)), blank_lines=False)
 
 
-def render_wrapped(html: str, width: int = 79) -> str:
+WRAP_WIDTH = 79
+
+
+def render_wrapped(html: str, width: int = WRAP_WIDTH) -> str:
     """Blocks hard-wrapped at a fixed width: like a text browser's dump."""
     out: list[str] = []
     for block in html_blocks(parse_html(html)):
@@ -116,4 +119,18 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "inscriptis": render_inscriptis,
 }
 TRAIN_RENDERERS = ("blocks", "tight", "wrapped")
+
+
+def _nonblank_lines(block: Block) -> int:
+    return sum(1 for line in block.text.splitlines() if line.strip())
+
+
+LINES_PER_BLOCK: dict[str, Callable[[Block], int]] = {
+    "blocks": _nonblank_lines,
+    "tight": _nonblank_lines,
+    "markdown": _nonblank_lines,
+    "wrapped": lambda block: len(textwrap.wrap(block.text, WRAP_WIDTH) or [block.text]),
+}
+"""How many non-blank lines each renderer that keeps blocks whole writes for a block: what
+lets a training line know its block (`markup_guess.rendering_markup`)."""
 HELD_OUT_RENDERERS = ("textnodes", "inscriptis")

@@ -26,6 +26,10 @@ try:
     from . import _blockscan  # the optional C block scanner (setup.py)
 except ImportError:  # not built: scan_blocks falls back on regex and numpy
     _blockscan = None
+try:
+    from . import _context  # the optional C context rows and token sums (setup.py)
+except ImportError:  # not built: token_sums falls back on numpy
+    _context = None
 
 from .features import (
     CHAR_COUNT_COLUMNS,
@@ -43,6 +47,7 @@ from .features import (
     page_vector,
     url_tokens,
 )
+from .markup_guess import markup_columns
 from .types import LABELS, Block
 
 _INT32_MIN = -(2**31)
@@ -214,20 +219,54 @@ def _one_vs_rest(decision: np.ndarray, classes: np.ndarray, n_out: int) -> np.nd
     return out
 
 
+def token_sums(weights: np.ndarray, buckets: np.ndarray, owners: np.ndarray, n: int, use_c: bool = True) -> np.ndarray:
+    """Each block's sum of its tokens' weights, per column of `weights` (buckets x rows,
+    C order, so that a token's weights share a cache line): (n, rows) float64.
+
+    One C pass over the tokens where `_context` is built: the weight lookups are memory
+    bound, a fifth of a plain-text page's time as a numpy gather and bincount per row. The
+    numpy fallback adds in the same order, so both give the same sums (a test checks)."""
+    buckets_total, rows = weights.shape
+    out = np.empty((n, rows), dtype=np.float64)
+    if use_c and _context is not None and rows and weights.flags.c_contiguous and weights.dtype == np.float32:
+        _context.token_sums(
+            n, rows, buckets_total, weights, np.ascontiguousarray(buckets, dtype=np.int64),
+            np.ascontiguousarray(owners, dtype=np.int64), out,
+        )
+        return out
+    for row in range(rows):
+        out[:, row] = np.bincount(owners, weights=weights[buckets, row], minlength=n)
+    return out
+
+
+def by_bucket(coef: np.ndarray) -> np.ndarray:
+    """A linear stage's (rows, buckets) weights as `token_sums` reads them."""
+    return np.ascontiguousarray(coef.T, dtype=np.float32)
+
+
 @dataclass(frozen=True)
 class LinearStage:
     """One-vs-rest logistic scores of each block over its hashed tokens."""
 
-    coef: np.ndarray  # (classes, HASH_FEATURES)
+    weights: np.ndarray  # (HASH_FEATURES, classes): `by_bucket` of the estimator's coef
     intercept: np.ndarray  # (classes,)
-    classes: np.ndarray  # label index of each row of coef
+    classes: np.ndarray  # label index of each column of weights
 
     def proba(self, buckets: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
-        decision = np.empty((n, len(self.coef)), dtype=np.float64)
-        for row in range(len(self.coef)):
-            decision[:, row] = np.bincount(owners, weights=self.coef[row, buckets], minlength=n)
-        decision += self.intercept
+        decision = token_sums(self.weights, buckets, owners, n) + self.intercept
         return _one_vs_rest(decision, self.classes, len(LABELS))
+
+
+@dataclass(frozen=True)
+class MarkupStage:
+    """Plain text's markup guesses (`markup_guess`): one logistic score per guess and block
+    over the same hashed tokens as the first stage; no rows for HTML."""
+
+    weights: np.ndarray  # (HASH_FEATURES, guesses): `by_bucket` of the fitted coef
+    intercept: np.ndarray  # (guesses,)
+
+    def proba(self, buckets: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
+        return _expit(token_sums(self.weights, buckets, owners, n) + self.intercept).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -326,6 +365,7 @@ class RuntimeKindModel:
     first: LinearStage
     page: PageStage
     second: TreeStage
+    markup: MarkupStage
 
     def predict_proba(self, blocks: Sequence[Block], url: str | None = None) -> np.ndarray:
         if not blocks:
@@ -334,7 +374,11 @@ class RuntimeKindModel:
         first = self.first.proba(buckets, owners, len(blocks))
         url_buckets = np.array([_bucket(token) for token in url_tokens(url)], dtype=np.int64)
         page_types = self.page.proba(np.concatenate((buckets, url_buckets)))
-        body = self.second.proba(context_features(blocks, first, page_types, class_counts))
+        context = context_features(blocks, first, page_types, class_counts)
+        if self.markup.weights.shape[1]:
+            guesses = self.markup.proba(buckets, owners, len(blocks))
+            context = np.hstack((context, markup_columns(guesses)))
+        body = self.second.proba(context)
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
 
 
@@ -371,6 +415,8 @@ def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
         f"{kind}.roots": offsets.astype(np.int64),
         f"{kind}.depth": np.array(int(allnodes["depth"].max()) if len(allnodes) else 0),
         f"{kind}.baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()[:1],
+        f"{kind}.markup_coef": model.markup.coef.astype(np.float32),
+        f"{kind}.markup_intercept": model.markup.intercept.astype(np.float64),
     }
 
 
@@ -394,7 +440,8 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
         if len(nodes[0]) >= 2**31:
             raise ValueError("too many tree nodes for the packed node layout")
         models[kind] = RuntimeKindModel(
-            first=LinearStage(get("coef"), get("intercept"), get("classes")),
+            first=LinearStage(by_bucket(get("coef")), get("intercept"), get("classes")),
+            markup=MarkupStage(by_bucket(get("markup_coef")), get("markup_intercept")),
             page=PageStage(get("page_coef"), get("page_intercept"), get("page_classes")),
             second=TreeStage(
                 *nodes, index("roots"), int(get("depth")), float(get("baseline")[0]),

@@ -70,6 +70,7 @@ def fit(docs: Sequence[LabeledDoc], kinds: Sequence[Kind] = ("html", "text")) ->
             [doc.blocks for doc in chosen], [doc.labels for doc in chosen],
             [doc.group for doc in chosen], weights, [doc.page_type for doc in chosen],
             [training_url(doc) for doc in chosen],
+            [doc.markup for doc in chosen] if kind == "text" else None,
         )
     return models
 

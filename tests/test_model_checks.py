@@ -236,3 +236,30 @@ def test_c_context_rows_equal_block_stats_and_context_matrix():
         python_rows = features.context_features(blocks, first, page_types, counts, use_c=False)
         assert c_rows.shape == python_rows.shape == (len(blocks), features.CONTEXT_WIDTH)
         assert np.array_equal(c_rows, python_rows), kind
+
+
+def test_c_token_sums_equal_the_numpy_bincount():
+    """The linear stages' per-block sums: one C pass over the tokens, or a numpy bincount
+    per row; the same additions in the same order give the same sums, for every stage."""
+    import numpy as np
+
+    from cleaner import runtime
+    from cleaner.model_files import load_runtime_checked
+    from cleaner.segment import html_blocks, parse_html, text_blocks
+
+    from .conftest import FIXTURES, SEEDS
+
+    if runtime._context is None:
+        pytest.skip("cleaner._context is not built (no C compiler at install): numpy only")
+    models, _ = load_runtime_checked(None)
+    pages = [("html", html_blocks(parse_html(p.read_text()))) for p in sorted(FIXTURES.glob("html/*.html"))[:4]]
+    pages += [("text", text_blocks(p.read_text())) for p in sorted(SEEDS.glob("*.txt"))]
+    for kind, blocks in pages:
+        buckets, owners, _ = runtime.scan_blocks(blocks)
+        for stage in (models[kind].first, models[kind].markup):
+            c_sums = runtime.token_sums(stage.weights, buckets, owners, len(blocks))
+            numpy_sums = runtime.token_sums(stage.weights, buckets, owners, len(blocks), use_c=False)
+            assert c_sums.shape == (len(blocks), stage.weights.shape[1])
+            assert np.array_equal(c_sums, numpy_sums)
+    with pytest.raises(ValueError, match="out of range"):
+        runtime.token_sums(models["text"].first.weights, np.array([2**40]), np.array([0]), 1)
