@@ -297,6 +297,56 @@ done:
     return result;
 }
 
+/* markup_guess.markup_columns: per guess, the line's own value, its neighbours' at the given
+ * offsets (0 past the page's ends), the mean over +-radius lines from double running sums,
+ * and the page's mean; column c of guess g at c * k + g, as numpy's hstack lays them out. */
+static PyObject *
+markup_rows(PyObject *self, PyObject *args)
+{
+    Py_ssize_t n, k;
+    long long radius;
+    Py_buffer guesses_buf, offsets_buf, out_buf;
+    if (!PyArg_ParseTuple(args, "nny*Ly*w*", &n, &k, &guesses_buf, &radius, &offsets_buf, &out_buf))
+        return NULL;
+    PyObject *result = NULL;
+    double *sums = NULL;
+    Py_ssize_t n_offsets = offsets_buf.len / 8, columns = (n_offsets + 3) * k;
+    if (!(sized(&guesses_buf, n * k * 4, "guesses") && sized(&offsets_buf, n_offsets * 8, "offsets") &&
+          sized(&out_buf, n * columns * 4, "out")))
+        goto done;
+    const float *guesses = guesses_buf.buf;
+    const int64_t *offsets = offsets_buf.buf;
+    float *out = out_buf.buf;
+    sums = PyMem_Calloc((n + 1) * k + 1, sizeof(double));
+    if (!sums) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        for (Py_ssize_t g = 0; g < k; g++)
+            sums[(i + 1) * k + g] = sums[i * k + g] + (double)guesses[i * k + g];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float *row = out + i * columns;
+        Py_ssize_t lo = i - radius < 0 ? 0 : i - radius;
+        Py_ssize_t hi = i + radius + 1 > n ? n : i + radius + 1;
+        for (Py_ssize_t g = 0; g < k; g++) {
+            row[g] = guesses[i * k + g];
+            for (Py_ssize_t c = 0; c < n_offsets; c++) {
+                Py_ssize_t j = i + offsets[c];
+                row[(c + 1) * k + g] = j >= 0 && j < n ? guesses[j * k + g] : 0.0f;
+            }
+            row[(n_offsets + 1) * k + g] = (float)((sums[hi * k + g] - sums[lo * k + g]) / (double)(hi - lo));
+            row[(n_offsets + 2) * k + g] = (float)(sums[n * k + g] / (double)n);
+        }
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_Free(sums);
+    PyBuffer_Release(&guesses_buf); PyBuffer_Release(&offsets_buf); PyBuffer_Release(&out_buf);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"context_rows", context_rows, METH_VARARGS,
      "context_rows(n, width, class_counts, fields, same_text_counts, groups, heading_flags, "
@@ -305,6 +355,9 @@ static PyMethodDef methods[] = {
     {"section_rows", section_rows, METH_VARARGS,
      "section_rows(n, levels, class_counts, first_scores, plain_text, out): "
      "features.section_columns into the float32 buffer out."},
+    {"markup_rows", markup_rows, METH_VARARGS,
+     "markup_rows(n, k, guesses, radius, offsets, out): markup_guess.markup_columns into the "
+     "float32 buffer out."},
     {"token_sums", token_sums, METH_VARARGS,
      "token_sums(n, rows, buckets_total, coef, buckets, owners, out): runtime.token_sums into the "
      "float64 buffer out (n x rows)."},

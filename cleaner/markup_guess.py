@@ -18,6 +18,11 @@ import numpy as np
 from .render import LINES_PER_BLOCK
 from .types import Block
 
+try:
+    from . import _context  # the optional C context rows (setup.py)
+except ImportError:  # not built: markup_columns stays in numpy
+    _context = None
+
 GUESSES = ("link", "heading", "list_item", "page_region", "chrome_class")
 _HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
 _REGIONS = frozenset(("nav", "header", "footer", "aside", "form"))
@@ -56,13 +61,21 @@ def rendering_markup(blocks: Sequence[Block], renderer: str, n_lines: int) -> np
     return np.repeat(truth, per_block, axis=0)
 
 
-def markup_columns(guesses: np.ndarray) -> np.ndarray:
+def markup_columns(guesses: np.ndarray, use_c: bool = True) -> np.ndarray:
     """The second stage's view of the guesses, per guess: the line's own, its neighbours'
     at `NEIGHBOUR_OFFSETS` (0 past the page's ends), their mean over +-WINDOW_RADIUS lines,
-    and the page's mean. No guesses (HTML) give no columns."""
+    and the page's mean. No guesses (HTML) give no columns. Made in one C pass where
+    `_context` is built (some twenty numpy calls took 0.15 ms on a 300-line page)."""
     n, k = guesses.shape
     if k == 0 or n == 0:
         return np.zeros((n, k * COLUMNS_PER_GUESS), dtype=np.float32)
+    if use_c and _context is not None:
+        out = np.empty((n, k * COLUMNS_PER_GUESS), dtype=np.float32)
+        _context.markup_rows(
+            n, k, np.ascontiguousarray(guesses, dtype=np.float32), WINDOW_RADIUS,
+            np.array(NEIGHBOUR_OFFSETS, dtype=np.int64), out,
+        )
+        return out
     guesses = guesses.astype(np.float64)
     reach = max(map(abs, NEIGHBOUR_OFFSETS))
     padded = np.vstack((np.zeros((reach, k)), guesses, np.zeros((reach, k))))

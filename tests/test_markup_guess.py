@@ -138,3 +138,23 @@ def test_the_html_model_has_no_markup_guesses(small_model_dir):
     runtime, _ = load_runtime_checked(small_model_dir)
     assert runtime["html"].markup.weights.shape[1] == 0
     assert runtime["text"].markup.weights.shape[1] == len(GUESSES)
+
+
+def test_c_markup_columns_equal_the_numpy_ones():
+    """One C pass or some twenty numpy calls: the same columns, on real guesses and odd sizes."""
+    from cleaner import markup_guess
+    from cleaner.model_files import load_runtime_checked
+    from cleaner.runtime import scan_blocks
+
+    from .conftest import SEEDS
+
+    if markup_guess._context is None:
+        pytest.skip("cleaner._context is not built (no C compiler at install): numpy only")
+    stage = load_runtime_checked(None)[0]["text"].markup
+    pages = [np.random.default_rng(n).random((n, len(GUESSES))).astype(np.float32) for n in (1, 2, 3, 5, 11, 40)]
+    for path in sorted(SEEDS.glob("*.txt")):
+        blocks = text_blocks(path.read_text())
+        buckets, owners, _ = scan_blocks(blocks)
+        pages.append(stage.proba(buckets, owners, len(blocks)))
+    for guesses in pages:
+        assert np.array_equal(markup_columns(guesses), markup_columns(guesses, use_c=False))
