@@ -45,7 +45,7 @@ from .model_files import (
     read_meta,
     shipped_dir,
 )
-from .runtime import export_arrays
+from .runtime import _expit, export_arrays
 from .types import LABELS, Block, Kind
 
 log = logging.getLogger(__name__)
@@ -131,8 +131,7 @@ class MarkupStage:
         return cls(coef, intercept)
 
     def predict(self, tokens) -> np.ndarray:
-        decision = tokens @ self.coef.T.astype(np.float64) + self.intercept
-        return (1.0 / (1.0 + np.exp(-np.clip(decision, -300.0, 300.0)))).astype(np.float32)
+        return _expit(tokens @ self.coef.T + self.intercept).astype(np.float32)
 
 
 @dataclass

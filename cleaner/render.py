@@ -41,13 +41,17 @@ def render_tight(html: str) -> str:
 WRAP_WIDTH = 79
 
 
+def _wrapped_lines(block: Block, width: int = WRAP_WIDTH) -> list[str]:
+    return textwrap.wrap(block.text, width) or [block.text]
+
+
 def render_wrapped(html: str, width: int = WRAP_WIDTH) -> str:
     """Blocks hard-wrapped at a fixed width: like a text browser's dump."""
     out: list[str] = []
     for block in html_blocks(parse_html(html)):
         if block.gap_before and out:
             out.append("")
-        out.extend(textwrap.wrap(block.text, width) or [block.text])
+        out.extend(_wrapped_lines(block, width))
     return "\n".join(out)
 
 
@@ -129,7 +133,7 @@ LINES_PER_BLOCK: dict[str, Callable[[Block], int]] = {
     "blocks": _nonblank_lines,
     "tight": _nonblank_lines,
     "markdown": _nonblank_lines,
-    "wrapped": lambda block: len(textwrap.wrap(block.text, WRAP_WIDTH) or [block.text]),
+    "wrapped": lambda block: len(_wrapped_lines(block)),
 }
 """How many non-blank lines each renderer that keeps blocks whole writes for a block: what
 lets a training line know its block (`markup_guess.rendering_markup`)."""

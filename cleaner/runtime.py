@@ -228,7 +228,7 @@ def token_sums(weights: np.ndarray, buckets: np.ndarray, owners: np.ndarray, n: 
     numpy fallback adds in the same order, so both give the same sums (a test checks)."""
     buckets_total, rows = weights.shape
     out = np.empty((n, rows), dtype=np.float64)
-    if use_c and _context is not None and rows and weights.flags.c_contiguous and weights.dtype == np.float32:
+    if use_c and _context is not None and rows:
         _context.token_sums(
             n, rows, buckets_total, weights, np.ascontiguousarray(buckets, dtype=np.int64),
             np.ascontiguousarray(owners, dtype=np.int64), out,
