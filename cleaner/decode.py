@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .text_dumps import link_list_start
 from .types import Block
 
 try:
@@ -94,9 +95,14 @@ def expected_f1_mask(scores: np.ndarray, word_counts: np.ndarray) -> np.ndarray:
 
 
 def keep_mask(blocks: Sequence[Block], body: np.ndarray, threshold: float | None = None) -> np.ndarray:
-    """Which blocks to keep: decoded per page, or at a fixed `threshold` when given."""
+    """Which blocks to keep: decoded per page, or at a fixed `threshold` when given.
+    A trailing list of numbered link targets (a text browser's "References") is never kept."""
     texts = [block.text for block in blocks]
     scores = shared_scores(texts, body)
+    listed = link_list_start(texts)
+    if listed < len(texts):
+        scores = scores.copy()
+        scores[listed:] = 0.0
     if threshold is not None:
         return scores >= threshold
     return expected_f1_mask(scores, word_counts(texts))

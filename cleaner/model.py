@@ -25,6 +25,7 @@ from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 
+from . import weight_codes
 from .features import (
     HASH_FEATURES,
     PAGE_TYPES,
@@ -253,27 +254,28 @@ def fit_kind(
     return KindModel(first=first, page=page, second=second, markup=markup_stage)
 
 
-def _compressible(weights: np.ndarray) -> np.ndarray:
-    """Linear weights rounded to half precision, stored as float32: the runtime's dtype, with
-    13 zero mantissa bits that compression removes (the model files shrink by about a third).
-    Both the estimators and the runtime use the rounded weights, so they still agree."""
-    return np.clip(weights, -65504, 65504).astype(np.float16).astype(np.float32)
+def _decoded(arrays: dict[str, np.ndarray], name: str) -> np.ndarray:
+    return weight_codes.decode(arrays[f"{name}_codes"], arrays[f"{name}_table"])
 
 
 def save(models: dict[Kind, KindModel], directory: Path, meta: dict[str, Any]) -> Path:
-    """Write model.joblib (the fitted estimators), runtime.npz (their arrays) and meta.json."""
+    """Write model.joblib (the fitted estimators), runtime.npz (their arrays) and meta.json.
+
+    runtime.npz stores the linear weights as 8-bit codes (`weight_codes`); the estimators
+    are given the decoded weights first, so that model.joblib scores as the runtime does.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    for model in models.values():
-        model.first.coef_ = _compressible(model.first.coef_)
-        model.markup.coef = _compressible(model.markup.coef)
+    arrays: dict[str, np.ndarray] = {}
+    for kind, model in models.items():
+        exported = export_arrays(kind, model)
+        model.first.coef_ = _decoded(exported, f"{kind}.coef")
+        model.markup.coef = _decoded(exported, f"{kind}.markup_coef")
         if model.page.estimator is not None:
-            model.page.estimator.coef_ = _compressible(model.page.estimator.coef_)
+            model.page.estimator.coef_ = _decoded(exported, f"{kind}.page_coef")
+        arrays.update(exported)
     path = directory / MODEL_FILE
     joblib.dump(dict(models), path, compress=("xz", 6))
     runtime_path = directory / RUNTIME_FILE
-    arrays: dict[str, np.ndarray] = {}
-    for kind, model in models.items():
-        arrays.update(export_arrays(kind, model))
     with runtime_path.open("wb") as handle:
         np.savez_compressed(handle, **arrays)
     sha = file_sha256(path)

@@ -31,6 +31,7 @@ try:
 except ImportError:  # not built: token_sums falls back on numpy
     _context = None
 
+from . import weight_codes
 from .features import (
     CHAR_COUNT_COLUMNS,
     HASH_FEATURES,
@@ -48,6 +49,7 @@ from .features import (
     url_tokens,
 )
 from .markup_guess import markup_columns
+from .model_files import ModelError
 from .types import LABELS, Block
 
 _INT32_MIN = -(2**31)
@@ -382,8 +384,15 @@ class RuntimeKindModel:
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
 
 
+def _coded(name: str, weights: np.ndarray) -> dict[str, np.ndarray]:
+    """A linear stage's weights as one byte each and a table of their values (`weight_codes`)."""
+    codes, table = weight_codes.encode(weights)
+    return {f"{name}_codes": codes, f"{name}_table": table}
+
+
 def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
-    """Flatten a fitted `model.KindModel` into named arrays for `runtime.npz`."""
+    """Flatten a fitted `model.KindModel` into named arrays for `runtime.npz`. The linear
+    weights are stored as 8-bit codes; `model.save` gives the estimators the decoded values."""
     sgd, hgb, page = model.first, model.second, model.page.estimator
     nodes = [predictors[0].nodes for predictors in hgb._predictors]
     sizes = np.array([len(n) for n in nodes])
@@ -395,12 +404,10 @@ def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
     if (allnodes["is_categorical"] != 0).any():
         raise ValueError("categorical splits are not supported by the runtime model")
     return {
-        f"{kind}.coef": sgd.coef_.astype(np.float32),
+        **_coded(f"{kind}.coef", sgd.coef_),
         f"{kind}.intercept": sgd.intercept_.astype(np.float64),
         f"{kind}.classes": sgd.classes_.astype(np.int64),
-        f"{kind}.page_coef": (
-            page.coef_ if page is not None else np.zeros((0, PAGE_BUCKETS))
-        ).astype(np.float32),
+        **_coded(f"{kind}.page_coef", page.coef_ if page is not None else np.zeros((0, PAGE_BUCKETS))),
         f"{kind}.page_intercept": (
             page.intercept_ if page is not None else np.zeros(0)
         ).astype(np.float64),
@@ -415,7 +422,7 @@ def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
         f"{kind}.roots": offsets.astype(np.int64),
         f"{kind}.depth": np.array(int(allnodes["depth"].max()) if len(allnodes) else 0),
         f"{kind}.baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()[:1],
-        f"{kind}.markup_coef": model.markup.coef.astype(np.float32),
+        **_coded(f"{kind}.markup_coef", model.markup.coef),
         f"{kind}.markup_intercept": model.markup.intercept.astype(np.float64),
     }
 
@@ -436,13 +443,22 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
         def real(field: str) -> np.ndarray:
             return np.ascontiguousarray(get(field), dtype=np.float64)
 
+        def weights(field: str) -> np.ndarray:
+            return weight_codes.decode(get(f"{field}_codes"), get(f"{field}_table"))
+
+        if f"{kind}.coef_codes" not in data:
+            raise ModelError(
+                f"{path} stores its weights in an older layout than this cleaner reads "
+                "(float arrays, not 8-bit codes); retrain with `clean train`"
+            )
+
         nodes = index("feature"), real("threshold"), index("left"), index("right"), real("value")
         if len(nodes[0]) >= 2**31:
             raise ValueError("too many tree nodes for the packed node layout")
         models[kind] = RuntimeKindModel(
-            first=LinearStage(by_bucket(get("coef")), get("intercept"), get("classes")),
-            markup=MarkupStage(by_bucket(get("markup_coef")), get("markup_intercept")),
-            page=PageStage(get("page_coef"), get("page_intercept"), get("page_classes")),
+            first=LinearStage(by_bucket(weights("coef")), get("intercept"), get("classes")),
+            markup=MarkupStage(by_bucket(weights("markup_coef")), get("markup_intercept")),
+            page=PageStage(weights("page_coef"), get("page_intercept"), get("page_classes")),
             second=TreeStage(
                 *nodes, index("roots"), int(get("depth")), float(get("baseline")[0]),
                 int(get("feature").max()) + 1 if len(get("feature")) else 0, pack_nodes(*nodes[:4]),

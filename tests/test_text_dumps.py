@@ -1,0 +1,75 @@
+"""Text browsers' link numbers and reference lists are undone; other brackets and lists stay."""
+
+from cleaner.clean import Cleaner
+from cleaner.segment import text_blocks
+from cleaner.text_dumps import link_list_start, strip_link_numbers
+
+LYNX_DUMP = """\
+   [1]Skip to Content
+     * [2]Home
+     * [3]About us
+     * [4]Contact
+
+The Harbour Bridge Reopens After Repairs
+
+   The old harbour bridge reopened on Monday after eight months of repairs,
+   the city said. Engineers replaced the [5]steel cables and resurfaced the
+   deck, and traffic is expected to return to normal within a week.
+
+   Residents had waited for the reopening since the spring floods damaged
+   the bridge's supports, and many of them came to watch the first cars
+   cross it in the morning.
+
+   [6] Website by Example Studio
+
+References
+
+   Visible links:
+   1. file:///tmp/lynxXXXX/L123TMP.html#content
+   2. https://example.org/
+   3. https://example.org/about
+   4. https://example.org/contact
+   5. https://example.org/a long file name.pdf
+   Hidden links:
+   6. https://studio.example/
+"""
+
+
+def test_link_numbers_are_taken_out_of_a_numbered_dump():
+    text = strip_link_numbers(LYNX_DUMP)
+    assert "[5]" not in text and "replaced the steel cables" in text
+    assert "* Home" in text and "Website by Example Studio" in text
+    assert "[" not in "\n".join(block.text for block in text_blocks(LYNX_DUMP))
+
+
+def test_footnote_marks_and_few_brackets_are_left_alone():
+    footnotes = "The bridge opened in 1932.[1] It was rebuilt in 1988[2], then again.[3]\n"
+    assert strip_link_numbers(footnotes) == footnotes
+    two = "See [1]the report and [2]the map.\n"
+    assert strip_link_numbers(two) == two
+
+
+def test_trailing_reference_list_is_found_from_its_heading():
+    lines = [block.text for block in text_blocks(LYNX_DUMP)]
+    start = link_list_start(lines)
+    assert lines[start] == "References"
+    assert lines[start - 1] == "Website by Example Studio"
+
+
+def test_a_url_split_over_two_lines_stays_in_the_list():
+    lines = ["Body text ends here.", "References", "1. https://a.example/", "2. https://b.example/?q=x",
+             "https://b.example/rest", "3. mailto:someone@example.org"]
+    assert link_list_start(lines) == 1
+
+
+def test_no_list_without_numbered_targets():
+    lines = ["An article.", "References", "Smith, J. (2020). A study of bridges.", "https://doi.org/10.1/x"]
+    assert link_list_start(lines) == len(lines)
+    assert link_list_start([]) == 0
+    assert link_list_start(["Contact: https://example.org/contact"]) == 1
+
+
+def test_cleaning_a_lynx_dump_drops_the_reference_list():
+    result = Cleaner().clean(LYNX_DUMP, "text")
+    assert "https://" not in result.text and "file://" not in result.text
+    assert "[5]" not in result.text
