@@ -17,6 +17,7 @@ from sklearn.model_selection import GroupKFold
 from .corpus import LabeledDoc
 from .decode import keep_mask
 from .labels import words
+from .model import round_to_stored
 from .train import fit
 from .types import Kind
 
@@ -133,6 +134,7 @@ def _run_fold(fold: int) -> list[tuple[str, str, dict]]:
     train_docs = [docs[i] for i in train_idx if docs[i].extra.get("for_training", True)]
     log.info("fold %d: training %s on %d pages", fold + 1, kind, len(train_docs))
     model = fit(list(_shared["handmade"]) + train_docs, kinds=(kind,))[kind]
+    round_to_stored(kind, model)  # score the weights as they would ship
     rows: list[tuple[str, str, dict]] = []
     for i in test_idx:
         doc = docs[i]

@@ -258,21 +258,25 @@ def _decoded(arrays: dict[str, np.ndarray], name: str) -> np.ndarray:
     return weight_codes.decode(arrays[f"{name}_codes"], arrays[f"{name}_table"])
 
 
+def round_to_stored(kind: Kind, model: KindModel) -> dict[str, np.ndarray]:
+    """The model's runtime arrays, with its linear weights as 8-bit codes (`weight_codes`).
+    The estimators take the decoded weights, so that they score as the runtime will:
+    `save` relies on it, and cross-validation scores what would ship."""
+    exported = export_arrays(kind, model)
+    model.first.coef_ = _decoded(exported, f"{kind}.coef")
+    model.markup.coef = _decoded(exported, f"{kind}.markup_coef")
+    if model.page.estimator is not None:
+        model.page.estimator.coef_ = _decoded(exported, f"{kind}.page_coef")
+    return exported
+
+
 def save(models: dict[Kind, KindModel], directory: Path, meta: dict[str, Any]) -> Path:
     """Write model.joblib (the fitted estimators), runtime.npz (their arrays) and meta.json.
-
-    runtime.npz stores the linear weights as 8-bit codes (`weight_codes`); the estimators
-    are given the decoded weights first, so that model.joblib scores as the runtime does.
-    """
+    The estimators are saved with the weights that runtime.npz stores (`round_to_stored`)."""
     directory.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
     for kind, model in models.items():
-        exported = export_arrays(kind, model)
-        model.first.coef_ = _decoded(exported, f"{kind}.coef")
-        model.markup.coef = _decoded(exported, f"{kind}.markup_coef")
-        if model.page.estimator is not None:
-            model.page.estimator.coef_ = _decoded(exported, f"{kind}.page_coef")
-        arrays.update(exported)
+        arrays.update(round_to_stored(kind, model))
     path = directory / MODEL_FILE
     joblib.dump(dict(models), path, compress=("xz", 6))
     runtime_path = directory / RUNTIME_FILE

@@ -7,8 +7,10 @@ labeled page and is measured on renderings it was not trained on.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import regex
 from selectolax.lexbor import LexborHTMLParser
@@ -114,6 +116,36 @@ def render_inscriptis(html: str) -> str:
     return get_text(html)
 
 
+LYNX_COMMAND = ("lynx", "-dump", "-stdin", "-width=79", "-assume_charset=utf-8", "-display_charset=utf-8")
+W3M_COMMAND = ("w3m", "-dump", "-T", "text/html", "-cols", "80", "-I", "UTF-8", "-O", "UTF-8")
+TEXT_BROWSER_TIMEOUT = 60  # seconds for one page
+
+
+def _text_browser_dump(command: Sequence[str], html: str) -> str:
+    """What a text browser prints for the page given on its standard input."""
+    if shutil.which(command[0]) is None:
+        raise RuntimeError(f"the {command[0]} renderer needs the {command[0]} program (Debian: apt-get install {command[0]})")
+    done = subprocess.run(
+        list(command), input=html.encode("utf-8", "replace"), capture_output=True,
+        timeout=TEXT_BROWSER_TIMEOUT, check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed ({done.returncode}): {done.stderr.decode('utf-8', 'replace')[:200]}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def render_lynx(html: str) -> str:
+    """`lynx -dump` as users run it: wrapped at 79 columns, links numbered "[12]Home", and the
+    numbered link targets listed under "References" at the end. Measuring only."""
+    return _text_browser_dump(LYNX_COMMAND, html)
+
+
+def render_w3m(html: str) -> str:
+    """`w3m -dump`: wrapped at 80 columns, tables laid out in columns, images' alt text shown.
+    Measuring only."""
+    return _text_browser_dump(W3M_COMMAND, html)
+
+
 RENDERERS: dict[str, Callable[[str], str]] = {
     "blocks": render_blocks,
     "tight": render_tight,
@@ -121,6 +153,8 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "markdown": render_markdown,
     "textnodes": render_text_nodes,
     "inscriptis": render_inscriptis,
+    "lynx": render_lynx,
+    "w3m": render_w3m,
 }
 TRAIN_RENDERERS = ("blocks", "tight", "wrapped")
 

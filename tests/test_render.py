@@ -1,12 +1,19 @@
 """The plain-text renderings that the text model is trained and measured on."""
 
+import shutil
+
+import pytest
+
 from cleaner.render import (
+    RENDERERS,
     render_blocks,
     render_markdown,
     render_text_nodes,
     render_tight,
     render_wrapped,
 )
+from cleaner.segment import text_blocks
+from cleaner.text_dumps import link_list_start
 
 PAGE = (
     "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
@@ -52,3 +59,22 @@ def test_text_nodes_splits_at_inline_tags():
     lines = render_text_nodes(PAGE).split("\n")
     assert "overnight" in lines and "The water came up" in lines
     assert "var x = 1;" not in lines
+
+
+@pytest.mark.parametrize("browser", ["lynx", "w3m"])
+def test_text_browsers_dump_the_page_when_installed(browser):
+    if shutil.which(browser) is None:
+        pytest.skip(f"{browser} is not installed (Debian: apt-get install {browser}); only `clean evaluate` uses it")
+    text = RENDERERS[browser](PAGE)
+    assert "The water came up" in text and "var x = 1;" not in text
+    if browser == "lynx":  # numbered links and their targets, which cleaning undoes
+        assert "[1]Home" in text and "References" in text
+        kept = [block.text for block in text_blocks(text)]
+        assert not any("[1]" in line for line in kept)
+        assert link_list_start(kept) < len(kept) and kept[link_list_start(kept)] == "References"
+
+
+def test_a_missing_text_browser_is_named(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="apt-get install lynx"):
+        RENDERERS["lynx"](PAGE)
