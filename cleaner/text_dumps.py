@@ -22,7 +22,10 @@ import regex
 # marks ("... end.[3] Next", "end[3].") are followed by a space or a punctuation mark, and
 # do not count towards the gate.
 _GLUED_LINK_NUMBER = regex.compile(r"\[\d{1,5}\](?=[\p{L}\p{N}])")
-_LINK_NUMBER = regex.compile(r"\[\d{1,5}\] ?")
+# What is taken out once a text passes the gate: the glued numbers, and numbers that start
+# a word ("[97] Website by", or "[2]" alone for an image link). Subscripts in code that a
+# page may show ("a[0] = 1", "print(b[1])") follow a word and stay.
+_LINK_NUMBER = regex.compile(r"\[\d{1,5}\](?=[\p{L}\p{N}])|(?<=^|\s)\[\d{1,5}\] ?", regex.M)
 MIN_GLUED_NUMBERS = 3  # fewer: not a text browser's numbering, leave the text alone
 
 # "  12. https://...": a numbered link target (which may hold spaces); a target that held a

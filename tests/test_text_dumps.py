@@ -42,6 +42,11 @@ def test_link_numbers_are_taken_out_of_a_numbered_dump():
     assert "[" not in "\n".join(block.text for block in text_blocks(LYNX_DUMP))
 
 
+def test_subscripts_in_code_survive_in_a_numbered_dump():
+    dump = "[1]Home [2]Docs [3]Blog\n   a[0] = 1\n   print(b[1])\n   [4] Website by [5]\n"
+    assert strip_link_numbers(dump) == "Home Docs Blog\n   a[0] = 1\n   print(b[1])\n   Website by \n"
+
+
 def test_footnote_marks_and_few_brackets_are_left_alone():
     footnotes = "The bridge opened in 1932.[1] It was rebuilt in 1988[2], then again.[3]\n"
     assert strip_link_numbers(footnotes) == footnotes
