@@ -14,6 +14,7 @@ import numpy as np
 
 from .decode import keep_mask
 from .model_files import load_runtime_checked
+from .paragraphs import join_kept
 from .segment import html_blocks, html_title, parse_html, text_blocks
 from .types import Block, Document, Kind, Result
 
@@ -67,7 +68,7 @@ class Cleaner:
         title_index = _title_index(proba[:, 2], keep, TITLE_THRESHOLD[doc.kind])
         texts = tuple([block.text for block in blocks])
         title = texts[title_index] if title_index >= 0 else fallback_title
-        text = "\n\n".join([texts[i] for i in np.flatnonzero(keep).tolist()])
+        text = join_kept(blocks, keep, doc.kind == "text")
         return Result(
             id=doc.id, url=doc.url, title=title, text=text, model_version=self.version,
             block_texts=texts, keep=tuple(keep.tolist()), scores=tuple(body.tolist()),

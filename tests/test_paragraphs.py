@@ -1,0 +1,68 @@
+"""Hard-wrapped plain text comes out in whole paragraphs; other text keeps a block per paragraph."""
+
+import textwrap
+
+from cleaner.clean import Cleaner
+from cleaner.paragraphs import join_kept, wrap_width
+from cleaner.segment import text_blocks
+
+PARAGRAPHS = [
+    "The old harbour bridge reopened on Monday after eight months of repairs, the city said. "
+    "Engineers replaced the steel cables and resurfaced the deck, and traffic is expected to "
+    "return to normal within a week, according to the transport office.",
+    "Residents had waited for the reopening since the spring floods damaged the bridge's "
+    "supports, and many of them came to watch the first cars cross it early in the morning, "
+    "some with flasks of coffee and folding chairs.",
+    "The repairs cost 14 million euros, two million more than planned, because the divers "
+    "found more damage below the waterline than the first survey had shown.",
+]
+
+
+def _wrapped(width: int, indent: str = "") -> str:
+    return "\n\n".join(
+        textwrap.fill(p, width, initial_indent=indent, subsequent_indent=indent) for p in PARAGRAPHS
+    )
+
+
+def test_hard_wrapped_paragraphs_are_joined_again():
+    for width, indent in ((72, ""), (79, "   "), (60, "")):
+        blocks = text_blocks(_wrapped(width, indent))
+        assert 0 < wrap_width(blocks) <= width
+        assert join_kept(blocks, [True] * len(blocks), plain_text=True) == "\n\n".join(PARAGRAPHS)
+
+
+def test_a_paragraph_whose_lines_are_not_all_kept_is_not_joined_across_the_gap():
+    blocks = text_blocks(_wrapped(72))
+    keep = [True] * len(blocks)
+    keep[1] = False
+    text = join_kept(blocks, keep, plain_text=True)
+    assert blocks[0].text + "\n\n" + blocks[2].text in text
+
+
+def test_list_items_and_short_lines_start_afresh():
+    lines = [textwrap.fill(PARAGRAPHS[0], 70)] + [
+        "* Roads around the bridge stay closed to lorries until the end of the month, the office said",
+        "* Buses return to their old routes on Tuesday",
+        "Timetables",
+        "1. The first bus leaves the harbour at six in the morning and the last one at midnight",
+    ]
+    blocks = text_blocks("\n".join(lines))
+    text = join_kept(blocks, [True] * len(blocks), plain_text=True)
+    assert "\n\n* Roads around" in text and "\n\n* Buses return" in text
+    assert "\n\nTimetables\n\n1. The first bus" in text
+
+
+def test_unwrapped_text_and_html_keep_a_block_per_paragraph():
+    blocks = text_blocks("\n".join(PARAGRAPHS))  # one long line per paragraph
+    assert wrap_width(blocks) == 0
+    assert join_kept(blocks, [True] * len(blocks), plain_text=True) == "\n\n".join(PARAGRAPHS)
+    wrapped = text_blocks(_wrapped(72))
+    assert join_kept(wrapped, [True] * len(wrapped), plain_text=False) == "\n\n".join(b.text for b in wrapped)
+    assert join_kept(wrapped, [False] * len(wrapped), plain_text=True) == ""
+
+
+def test_cleaning_a_wrapped_article_gives_its_paragraphs():
+    text = "Home | News | Sport | Weather\n\nBridge reopens after repairs\n\n" + _wrapped(72)
+    result = Cleaner().clean(text, "text")
+    for paragraph in PARAGRAPHS:
+        assert paragraph in result.text.split("\n\n")
