@@ -1,12 +1,14 @@
 """The linear stages' weights stored in one signed byte each, so the shipped model stays small.
 
 The hashed-token weights are nearly all of the model: 262,144 buckets for each class, page
-type and markup guess. As float32 they compress to about 10 MB; as bytes to under 3 MB.
-Each row gets its own table of 255 values. Zero stays exactly zero (unused buckets, most of
-the page-type vector's), and the other weights are rounded on a grid that is uniform in
-sign(w)·log(1 + |w|/s), where s is the row's median nonzero magnitude: steps of about 1% of
-s for the many small weights, and of about 2% of the value for the few large ones (a plain
-linear grid would round the typical weight to zero or coarsen the largest ones).
+type and markup guess. Stored as half-precision floats they took 10.4 MB of model files; as
+bytes, 5.3 MB. Each row gets its own table of 255 values. Zero stays exactly zero (unused
+buckets), and the other weights are rounded on a grid that is uniform in
+sign(w)·log(1 + |w|/s), where s is the row's median nonzero magnitude. On the shipped model
+a step of that grid is 2.5-7% (of s for small weights, of the value for large ones), so
+rounding moves a weight by at most 3.5% (a plain linear grid would round the typical weight
+to zero or coarsen the largest ones). On held-out WCXB folds the F1 moved by at most 0.0003
+against half precision, 0.0007 over five folds.
 
 The fitted estimators are given the decoded weights before they are saved, so that they and
 the runtime score with the same numbers.
