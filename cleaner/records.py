@@ -47,6 +47,11 @@ _BROWSER_ENCODINGS = {
     "gb2312": "gb18030", "gbk": "gb18030", "euc-kr": "cp949", "ks_c_5601-1987": "cp949",
     "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8",  # a meta tag in 8-bit bytes
 }
+# Python codecs that a page may name but no browser decodes it with: they read backslash
+# escapes or "+...-" runs as characters (a page could smuggle text in), or are not charsets.
+_NOT_PAGE_ENCODINGS = frozenset(
+    ("unicode-escape", "raw-unicode-escape", "utf-7", "idna", "punycode", "undefined", "charmap")
+)
 _MOSTLY_UTF8 = 0.005  # share of bad bytes up to which UTF-8 with replacements wins
 # Well-formed multi-byte UTF-8 sequences outnumber broken bytes in UTF-8 with stray bytes, and
 # not in text of another encoding (where some pairs form valid sequences by chance).
@@ -70,7 +75,9 @@ def decode_bytes(data: bytes, is_html: bool = True) -> str:
         if declared:
             label = declared.group(1).decode("ascii", "replace").lower()
             try:
-                return data.decode(_BROWSER_ENCODINGS.get(label, label), errors="replace")
+                encoding = codecs.lookup(_BROWSER_ENCODINGS.get(label, label)).name
+                if encoding not in _NOT_PAGE_ENCODINGS:
+                    return data.decode(encoding, errors="replace")
             except (LookupError, UnicodeError, ValueError):  # unknown or non-text codecs ("idna")
                 pass
     as_utf8 = data.decode("utf-8", errors="replace")

@@ -248,6 +248,15 @@ def test_decode_bytes_never_raises_whatever_charset_is_declared(charset, body):
     assert isinstance(decode_bytes(data, is_html=True), str)
 
 
+@pytest.mark.parametrize("charset", ["unicode_escape", "raw-unicode-escape", "utf-7", "UTF7"])
+def test_a_declared_escape_codec_does_not_rewrite_the_text(charset):
+    """A page that names Python's escape codecs or UTF-7 is not decoded with them: they would
+    turn backslash sequences and "+...-" runs into other characters."""
+    data = f'<meta charset="{charset}"><p>C:\\new\\table, 1+1-2 = 0 '.encode() + b"caf\xe9</p>"
+    text = decode_bytes(data, is_html=True)
+    assert "C:\\new\\table, 1+1-2 = 0" in text and "caf" in text
+
+
 WALK_SOUP = TAG_SOUP + [
     "<div class='A&amp;b İtem \u212aey averyveryverylongclassnamethatgoesonandon'>", "<span aria-hidden='true'>",
     "<i aria-hidden='TRUE'>", "<p style='DISPLAY :\u00a0none'>", "<b style='visibility: hidden'>", "</b>",
