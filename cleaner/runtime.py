@@ -392,7 +392,8 @@ def _coded(name: str, weights: np.ndarray) -> dict[str, np.ndarray]:
 
 def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
     """Flatten a fitted `model.KindModel` into named arrays for `runtime.npz`. The linear
-    weights are stored as 8-bit codes; `model.save` gives the estimators the decoded values."""
+    weights are stored as 8-bit codes; `model.round_to_stored` gives the estimators the
+    decoded values."""
     sgd, hgb, page = model.first, model.second, model.page.estimator
     nodes = [predictors[0].nodes for predictors in hgb._predictors]
     sizes = np.array([len(n) for n in nodes])
