@@ -34,6 +34,8 @@ _BARE_TARGET = regex.compile(r"(?:[a-z][a-z0-9+.-]{0,15}://|www\.)\S*", regex.I)
 _LIST_LABELS = frozenset(("visible links:", "hidden links:", "links:"))
 _LIST_HEADINGS = frozenset(("references", "links", "link list"))
 MIN_LISTED_TARGETS = 2
+MIN_TARGET_SHARE = 0.8  # of the lines after a list heading
+MAX_HEADING_CHARS = 40
 
 
 def strip_link_numbers(text: str) -> str:
@@ -47,21 +49,41 @@ def strip_link_numbers(text: str) -> str:
     return _LINK_NUMBER.sub("", text)
 
 
+def _is_target(line: str) -> bool:
+    return bool(_NUMBERED_TARGET.fullmatch(line) or _BARE_TARGET.fullmatch(line)) or line.lower() in _LIST_LABELS
+
+
 def link_list_start(lines: Sequence[str]) -> int:
     """Where a trailing list of numbered link targets begins ("References", then lines like
     "  12. https://..."), or len(lines) when the text does not end with one. Blank lines are
-    not expected in `lines` (they are the text's blocks)."""
+    not expected in `lines` (they are the text's blocks).
+
+    Two ways to find it: the run of target lines that ends the text (a list without a
+    heading), or the last list heading after which at least MIN_TARGET_SHARE of the lines
+    are targets (a target holding a line break, or a stray mark after the list, such as
+    lynx's "[USEMAP]", would cut the run short)."""
     start = len(lines)
     targets = 0
-    while start > 0:
-        line = lines[start - 1].strip()
-        if _NUMBERED_TARGET.fullmatch(line):
-            targets += 1
-        elif not _BARE_TARGET.fullmatch(line) and line.lower() not in _LIST_LABELS:
-            break
+    while start > 0 and _is_target(lines[start - 1].strip()):
+        targets += bool(_NUMBERED_TARGET.fullmatch(lines[start - 1].strip()))
         start -= 1
     if targets < MIN_LISTED_TARGETS:
-        return len(lines)
-    if start > 0 and lines[start - 1].strip().lower() in _LIST_HEADINGS:
-        start -= 1
+        start = len(lines)
+    elif start > 0 and lines[start - 1].strip().lower() in _LIST_HEADINGS:
+        return start - 1
+    heading = _last_list_heading(lines, start)
+    if heading >= 0:
+        after = [line.strip() for line in lines[heading + 1:]]
+        numbered = sum(1 for line in after if _NUMBERED_TARGET.fullmatch(line))
+        if numbered >= MIN_LISTED_TARGETS and sum(map(_is_target, after)) >= MIN_TARGET_SHARE * len(after):
+            return heading
     return start
+
+
+def _last_list_heading(lines: Sequence[str], end: int) -> int:
+    """The index of the last list heading ("References") before `end`, or -1."""
+    for index in range(end - 1, -1, -1):
+        line = lines[index]
+        if len(line) <= MAX_HEADING_CHARS and line.strip().lower() in _LIST_HEADINGS:
+            return index
+    return -1
