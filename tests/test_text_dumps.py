@@ -70,7 +70,8 @@ def test_a_url_split_over_two_lines_stays_in_the_list():
 def test_a_list_broken_by_a_target_with_text_or_a_stray_mark_is_found_from_its_heading():
     lines = ["Body text ends here.", "References", "Visible links:", "1. https://a.example/",
              "2. mailto:x@example.org?body=Hello", "there, this is the mail's text", "3. https://b.example/",
-             "4. https://c.example/", "5. https://d.example/", "6. https://e.example/", "[USEMAP]"]
+             "4. https://c.example/", "5. https://d.example/", "6. https://e.example/", "7. https://f.example/",
+             "8. https://g.example/", "[USEMAP]"]
     assert link_list_start(lines) == 1
     prose = ["References", "1. https://a.example/", "2. https://b.example/", "Smith, J. (2020). Bridges.",
              "Jones, K. (2019). Rivers and the towns along them.", "Brown, L. (2018). Floods."]
