@@ -254,19 +254,15 @@ def fit_kind(
     return KindModel(first=first, page=page, second=second, markup=markup_stage)
 
 
-def _decoded(arrays: dict[str, np.ndarray], name: str) -> np.ndarray:
-    return weight_codes.decode(arrays[f"{name}_codes"], arrays[f"{name}_table"])
-
-
 def round_to_stored(kind: Kind, model: KindModel) -> dict[str, np.ndarray]:
     """The model's runtime arrays, with its linear weights as 8-bit codes (`weight_codes`).
     The estimators take the decoded weights, so that they score as the runtime will:
     `save` relies on it, and cross-validation scores what would ship."""
     exported = export_arrays(kind, model)
-    model.first.coef_ = _decoded(exported, f"{kind}.coef")
-    model.markup.coef = _decoded(exported, f"{kind}.markup_coef")
+    model.first.coef_ = weight_codes.restored(exported, f"{kind}.coef")
+    model.markup.coef = weight_codes.restored(exported, f"{kind}.markup_coef")
     if model.page.estimator is not None:
-        model.page.estimator.coef_ = _decoded(exported, f"{kind}.page_coef")
+        model.page.estimator.coef_ = weight_codes.restored(exported, f"{kind}.page_coef")
     return exported
 
 

@@ -384,12 +384,6 @@ class RuntimeKindModel:
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
 
 
-def _coded(name: str, weights: np.ndarray) -> dict[str, np.ndarray]:
-    """A linear stage's weights as one byte each and a table of their values (`weight_codes`)."""
-    codes, table = weight_codes.encode(weights)
-    return {f"{name}_codes": codes, f"{name}_table": table}
-
-
 def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
     """Flatten a fitted `model.KindModel` into named arrays for `runtime.npz`. The linear
     weights are stored as 8-bit codes; `model.round_to_stored` gives the estimators the
@@ -405,10 +399,10 @@ def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
     if (allnodes["is_categorical"] != 0).any():
         raise ValueError("categorical splits are not supported by the runtime model")
     return {
-        **_coded(f"{kind}.coef", sgd.coef_),
+        **weight_codes.stored(f"{kind}.coef", sgd.coef_),
         f"{kind}.intercept": sgd.intercept_.astype(np.float64),
         f"{kind}.classes": sgd.classes_.astype(np.int64),
-        **_coded(f"{kind}.page_coef", page.coef_ if page is not None else np.zeros((0, PAGE_BUCKETS))),
+        **weight_codes.stored(f"{kind}.page_coef", page.coef_ if page is not None else np.zeros((0, PAGE_BUCKETS))),
         f"{kind}.page_intercept": (
             page.intercept_ if page is not None else np.zeros(0)
         ).astype(np.float64),
@@ -423,7 +417,7 @@ def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
         f"{kind}.roots": offsets.astype(np.int64),
         f"{kind}.depth": np.array(int(allnodes["depth"].max()) if len(allnodes) else 0),
         f"{kind}.baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()[:1],
-        **_coded(f"{kind}.markup_coef", model.markup.coef),
+        **weight_codes.stored(f"{kind}.markup_coef", model.markup.coef),
         f"{kind}.markup_intercept": model.markup.intercept.astype(np.float64),
     }
 
@@ -445,7 +439,7 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
             return np.ascontiguousarray(get(field), dtype=np.float64)
 
         def weights(field: str) -> np.ndarray:
-            return weight_codes.decode(get(f"{field}_codes"), get(f"{field}_table"))
+            return weight_codes.restored(data, f"{kind}.{field}")
 
         if f"{kind}.coef_codes" not in data:
             raise ModelError(

@@ -36,6 +36,7 @@ _LIST_HEADINGS = frozenset(("references", "links", "link list"))
 MIN_LISTED_TARGETS = 2
 MIN_TARGET_SHARE = 0.8  # of the lines after a list heading
 MAX_HEADING_CHARS = 40
+TAIL_LINES = 3  # a list found from its heading has a numbered target among its last lines
 
 
 def strip_link_numbers(text: str) -> str:
@@ -71,6 +72,11 @@ def link_list_start(lines: Sequence[str]) -> int:
         start = len(lines)
     elif start > 0 and lines[start - 1].strip().lower() in _LIST_HEADINGS:
         return start - 1
+    # The heading search reads the whole page: only where the text ends near a numbered
+    # target, as such a list does (most pages, and every HTML page, end otherwise).
+    tail = lines[-TAIL_LINES:]
+    if not any(_NUMBERED_TARGET.fullmatch(line.strip()) for line in tail):
+        return start
     heading = _last_list_heading(lines, start)
     if heading >= 0:
         after = [line.strip() for line in lines[heading + 1:]]

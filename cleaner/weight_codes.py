@@ -53,3 +53,14 @@ def decode(codes: np.ndarray, tables: np.ndarray) -> np.ndarray:
         raise ValueError(f"weight codes of shape {codes.shape} do not fit tables of shape {tables.shape}")
     index = codes.astype(np.int64) + CODE_MAX
     return np.take_along_axis(tables.astype(np.float32), index, axis=1)
+
+
+def stored(name: str, weights: np.ndarray) -> dict[str, np.ndarray]:
+    """`weights` as the arrays `runtime.npz` keeps under `name`: its codes and tables."""
+    codes, tables = encode(weights)
+    return {f"{name}_codes": codes, f"{name}_table": tables}
+
+
+def restored(arrays, name: str) -> np.ndarray:
+    """The weights that `stored` kept under `name` in `arrays`."""
+    return decode(arrays[f"{name}_codes"], arrays[f"{name}_table"])
