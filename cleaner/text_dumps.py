@@ -73,7 +73,8 @@ def link_list_start(lines: Sequence[str]) -> int:
     elif start > 0 and lines[start - 1].strip().lower() in _LIST_HEADINGS:
         return start - 1
     # The heading search reads the whole page: only where the text ends near a numbered
-    # target, as such a list does (most pages, and every HTML page, end otherwise).
+    # target, as such a list does (most texts end otherwise, and HTML list items carry no
+    # numbers).
     tail = lines[-TAIL_LINES:]
     if not any(_NUMBERED_TARGET.fullmatch(line.strip()) for line in tail):
         return start
