@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from .types import Block
 
+MIN_WRAP_WIDTH = 40  # narrower: short lines (a menu, a list of numbers), not a wrap
 MAX_WRAP_WIDTH = 120  # wider pages are not taken for hard-wrapped
 MIN_FULL_LINES = 5  # lines that reach near the width: fewer, and the width is a guess
 FULL_LINE_SLACK = 12  # a "full" line is at most this much shorter than the width
@@ -25,7 +26,7 @@ def wrap_width(blocks: Sequence[Block]) -> int:
 
     Only lines with a space and no URL count (a wrap cannot break a long URL), and one line in
     OVERLONG_SHARE may pass the width all the same (a long word, a table row). The width
-    must be at most MAX_WRAP_WIDTH, with at least MIN_FULL_LINES lines within
+    must lie between MIN_WRAP_WIDTH and MAX_WRAP_WIDTH, with at least MIN_FULL_LINES lines within
     FULL_LINE_SLACK characters of it.
     """
     lengths = sorted(
@@ -34,7 +35,7 @@ def wrap_width(blocks: Sequence[Block]) -> int:
     if not lengths:
         return 0
     width = lengths[min(len(lengths) // OVERLONG_SHARE, len(lengths) - 1)]
-    if width > MAX_WRAP_WIDTH or sum(width - FULL_LINE_SLACK <= n <= width for n in lengths) < MIN_FULL_LINES:
+    if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH or sum(width - FULL_LINE_SLACK <= n <= width for n in lengths) < MIN_FULL_LINES:
         return 0
     return width
 

@@ -55,6 +55,7 @@ def test_list_items_and_short_lines_start_afresh():
 def test_unwrapped_text_and_html_keep_a_block_per_paragraph():
     blocks = text_blocks("\n".join(PARAGRAPHS))  # one long line per paragraph
     assert wrap_width(blocks) == 0
+    assert wrap_width(text_blocks("0 0\n0 0\n0 0\n00: 0\n00 0")) == 0  # short lines are no wrap
     assert join_kept(blocks, [True] * len(blocks), plain_text=True) == "\n\n".join(PARAGRAPHS)
     wrapped = text_blocks(_wrapped(72))
     assert join_kept(wrapped, [True] * len(wrapped), plain_text=False) == "\n\n".join(b.text for b in wrapped)
