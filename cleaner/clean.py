@@ -64,7 +64,7 @@ class Cleaner:
     def _decide(self, doc: Document, blocks: list[Block], fallback_title: str | None) -> Result:
         proba = self.score(blocks, doc.kind, doc.url)
         body = proba[:, 1] if len(blocks) else np.zeros(0)
-        keep = keep_mask(blocks, body, self.threshold)
+        keep = keep_mask(blocks, body, self.threshold, plain_text=doc.kind == "text")
         title_index = _title_index(proba[:, 2], keep, TITLE_THRESHOLD[doc.kind])
         texts = tuple([block.text for block in blocks])
         title = texts[title_index] if title_index >= 0 else fallback_title

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .text_dumps import link_list_start
+from .paragraphs import wrap_width
+from .text_dumps import control_lines, doubled_paragraphs, link_list_start
 from .types import Block
 
 try:
@@ -94,15 +95,23 @@ def expected_f1_mask(scores: np.ndarray, word_counts: np.ndarray) -> np.ndarray:
     return keep & (scores >= MIN_SCORE)
 
 
-def keep_mask(blocks: Sequence[Block], body: np.ndarray, threshold: float | None = None) -> np.ndarray:
+def keep_mask(
+    blocks: Sequence[Block], body: np.ndarray, threshold: float | None = None, plain_text: bool = False,
+) -> np.ndarray:
     """Which blocks to keep: decoded per page, or at a fixed `threshold` when given.
-    A trailing list of numbered link targets (a text browser's "References") is never kept."""
+    A trailing list of numbered link targets (a text browser's "References") is never kept,
+    nor, in plain text, a text browser's pictures and form controls (`text_dumps`)."""
     texts = [block.text for block in blocks]
     scores = shared_scores(texts, body)
     listed = link_list_start(texts)
     if listed < len(texts):
-        scores = scores.copy()
         scores[listed:] = 0.0
+    counts = word_counts(texts)
+    if plain_text:
+        scores[control_lines(texts)] = 0.0
+        width = wrap_width(blocks, counts)
+        if width:
+            scores[doubled_paragraphs(blocks, width)] = 0.0
     if threshold is not None:
         return scores >= threshold
-    return expected_f1_mask(scores, word_counts(texts))
+    return expected_f1_mask(scores, counts)

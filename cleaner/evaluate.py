@@ -142,7 +142,7 @@ def _run_fold(fold: int) -> list[tuple[str, str, dict]]:
         if not names:
             continue
         proba = model.predict_proba(doc.blocks, doc.extra.get("url"))
-        keep = keep_mask(doc.blocks, proba[:, 1], _shared["threshold"])
+        keep = keep_mask(doc.blocks, proba[:, 1], _shared["threshold"], plain_text=kind == "text")
         kept = "\n\n".join(b.text for b, k in zip(doc.blocks, keep) if k)
         for system, text in (("cleaner", kept), ("oracle", oracle_text(doc))):
             row = page_row(doc, text)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from .types import Block
 
 MIN_WRAP_WIDTH = 40  # narrower: short lines (a menu, a list of numbers), not a wrap
@@ -21,31 +23,60 @@ OVERLONG_SHARE = 50  # one line in this many may be longer than the width
 LIST_MARKERS = frozenset("*+-•·◦▪‣>|#")
 
 
-def wrap_width(blocks: Sequence[Block]) -> int:
+def wrap_width(blocks: Sequence[Block], word_counts: np.ndarray | None = None) -> int:
     """The width a plain text looks hard-wrapped at, or 0 when it does not look wrapped.
 
-    Only lines with a space and no URL count (a wrap cannot break a long URL), and one line in
-    OVERLONG_SHARE may pass the width all the same (a long word, a table row). The width
-    must lie between MIN_WRAP_WIDTH and MAX_WRAP_WIDTH, with at least MIN_FULL_LINES lines within
-    FULL_LINE_SLACK characters of it.
+    Only lines of two words or more and no URL count (a wrap cannot break a long URL), and one
+    line in OVERLONG_SHARE may pass the width all the same (a long word, a table row). The
+    width must lie between MIN_WRAP_WIDTH and MAX_WRAP_WIDTH, with at least MIN_FULL_LINES
+    lines within FULL_LINE_SLACK characters of it. `word_counts`, each block's
+    `len(text.split())`, may be given where the caller has them already.
     """
-    lengths = sorted(
-        (len(block.text) for block in blocks if " " in block.text and "://" not in block.text), reverse=True
-    )
-    if not lengths:
+    texts = [block.text for block in blocks]
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    if word_counts is None:
+        word_counts = np.fromiter((len(text.split()) for text in texts), dtype=np.int64, count=n)
+    counted = np.asarray(word_counts) >= 2
+    if "://" in "\n".join(texts):
+        counted &= np.fromiter(("://" not in text for text in texts), dtype=bool, count=n)
+    lengths = lengths[counted]
+    if not len(lengths):
         return 0
-    width = lengths[min(len(lengths) // OVERLONG_SHARE, len(lengths) - 1)]
-    if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH or sum(width - FULL_LINE_SLACK <= n <= width for n in lengths) < MIN_FULL_LINES:
+    rank = min(len(lengths) // OVERLONG_SHARE, len(lengths) - 1)  # from the longest down
+    width = int(np.partition(lengths, len(lengths) - 1 - rank)[len(lengths) - 1 - rank])
+    if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH:
+        return 0
+    if np.count_nonzero((lengths >= width - FULL_LINE_SLACK) & (lengths <= width)) < MIN_FULL_LINES:
         return 0
     return width
 
 
-def _continues(line: str, next_line: str, width: int) -> bool:
-    """Whether `line` was cut by the wrap: the first word of `next_line` would not have fit."""
-    first = next_line.split(maxsplit=1)[0] if next_line.strip() else ""
-    if not first or first[0] in LIST_MARKERS or first[0].isdigit() and first.rstrip(".)").isdigit():
-        return False  # a list item or a numbered line starts afresh
-    return len(line) + 1 + len(first) > width
+def continuations(blocks: Sequence[Block], width: int) -> np.ndarray:
+    """For each line but the last, whether the wrap cut it: the next line's first word would
+    not have fitted on it, and the next line is no list item, numbered line or new paragraph.
+    Array work over the page, but for the lines that the wrap may have cut."""
+    n = len(blocks)
+    texts = [block.text for block in blocks]
+    firsts = [(text.split(None, 1) or [""])[0] for text in texts]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    first_lengths = np.fromiter(map(len, firsts), dtype=np.int64, count=n)
+    gaps = np.fromiter((block.gap_before for block in blocks), dtype=bool, count=n)
+    cut = (lengths[:-1] + 1 + first_lengths[1:] > width) & (first_lengths[1:] > 0) & ~gaps[1:]
+    for index in np.flatnonzero(cut).tolist():
+        first = firsts[index + 1]
+        if first[0] in LIST_MARKERS or first[0].isdigit() and first.rstrip(".)").isdigit():
+            cut[index] = False  # a list item or a numbered line starts afresh
+    return cut
+
+
+def paragraph_spans(blocks: Sequence[Block], width: int) -> list[tuple[int, int]]:
+    """The plain text's paragraphs as (first, last + 1) block ranges: a paragraph hard-wrapped
+    at `width` makes one range; with no width (text not wrapped), every line is its own."""
+    if not width:
+        return [(index, index + 1) for index in range(len(blocks))]
+    bounds = [0, *(np.flatnonzero(~continuations(blocks, width)) + 1).tolist(), len(blocks)]
+    return list(zip(bounds[:-1], bounds[1:]))
 
 
 def join_kept(blocks: Sequence[Block], keep: Sequence[bool], plain_text: bool) -> str:
@@ -55,14 +86,10 @@ def join_kept(blocks: Sequence[Block], keep: Sequence[bool], plain_text: bool) -
     if not kept:
         return ""
     width = wrap_width(blocks) if plain_text else 0
+    cut = continuations(blocks, width) if width else None
     parts = [blocks[kept[0]].text]
     for previous, current in zip(kept, kept[1:]):
-        joined = (
-            width
-            and current == previous + 1
-            and not blocks[current].gap_before
-            and _continues(blocks[previous].text, blocks[current].text, width)
-        )
+        joined = cut is not None and current == previous + 1 and cut[previous]
         parts.append(" " if joined else "\n\n")
         parts.append(blocks[current].text)
     return "".join(parts)

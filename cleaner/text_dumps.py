@@ -6,7 +6,13 @@ is the page's text: the numbers read as words of every link, which the model nev
 training, and the list is a run of URLs that no gold text holds. On 150 WCXB pages (every
 tenth), the shipped model scored 0.672 on default lynx dumps, and 0.818 with both undone.
 
-Both are recognised by their form, not by the tool's name, so that a dump from another
+They also print what a page shows as pictures and controls: an image as its alt text or
+file name in brackets ("[logo.png]", "[Screenshot]"), a text field as a bracketed box
+(w3m's "[search      ]") or a run of underscores (lynx), a button as "(BUTTON) Submit". No
+gold text holds them, and a file name in brackets is a line of rare words that the model,
+never having seen one, tends to keep. Such lines are never kept in plain text.
+
+All are recognised by their form, not by the tool's name, so that a dump from another
 tool with the same habits is undone too.
 """
 
@@ -15,7 +21,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import islice
 
+import numpy as np
 import regex
+
+from .paragraphs import paragraph_spans
+from .types import Block
 
 # "[12]" glued to the link text that follows it, as text browsers number links. Footnote
 # marks ("... end.[3] Next", "end[3].") are followed by a space or a punctuation mark, and
@@ -36,7 +46,12 @@ _LIST_HEADINGS = frozenset(("references", "links", "link list"))
 MIN_LISTED_TARGETS = 2
 MIN_TARGET_SHARE = 0.8  # of the lines after a list heading
 MAX_HEADING_CHARS = 40
+MIN_DOUBLED_WORDS = 2  # words said twice: "hero image hero image"; one may be emphasis ("very very")
 TAIL_LINES = 3  # a list found from its heading has a numbered target among its last lines
+
+
+# A line of bracketed spans only, after a list bullet at most: images and w3m's form fields.
+_BRACKETS_ONLY = regex.compile(r"(?:[-*+o\u2022\u00b7]\s+)?(?:\[[^\[\]]*\]\s*)+")
 
 
 def strip_link_numbers(text: str) -> str:
@@ -94,3 +109,46 @@ def _last_list_heading(lines: Sequence[str], end: int) -> int:
         if len(line) <= MAX_HEADING_CHARS and line.strip().lower() in _LIST_HEADINGS:
             return index
     return -1
+
+
+def doubled_paragraphs(blocks: Sequence[Block], width: int) -> np.ndarray:
+    """Which lines of a text hard-wrapped at `width` belong to a paragraph, or are a line,
+    that says the same words twice over ("A bowl of soup on a table A bowl of soup on a
+    table"): a picture's alt text, printed once for the image and once for its fallback copy.
+    Body text does not repeat itself so. A line is checked on its own too, as a wrap may
+    join an alt text's line to the paragraph above it. Only wrapped texts are looked at: text
+    browsers, which wrap, print alt texts; HTML-to-text libraries and browsers' copies do not."""
+    texts = [block.text for block in blocks]
+    marks = list(map(_says_it_twice, texts))
+    for start, end in paragraph_spans(blocks, width):
+        if end - start > 1 and _says_it_twice(" ".join(texts[start:end])):
+            marks[start:end] = [True] * (end - start)
+    return np.array(marks, dtype=bool)
+
+
+def _says_it_twice(text: str) -> bool:
+    """Whether the text is a run of at least MIN_DOUBLED_WORDS words, a space, and the same
+    run again (the wrap's joins and the line's own spacing are single spaces)."""
+    half = len(text) // 2
+    return (
+        len(text) % 2 == 1
+        and text[half] == " "
+        and text[:half] == text[half + 1:]
+        and len(text[:half].split()) >= MIN_DOUBLED_WORDS
+    )
+
+
+def control_lines(lines: Sequence[str]) -> np.ndarray:
+    """Which lines are a text browser's pictures and form controls: bracketed spans only
+    ("[logo.png]", "[][banner]", "* [icon-facebook.svg]") or holding a button or a text
+    field ("(BUTTON) Submit", "Email ____________")."""
+    joined = "\n".join(lines) + "\n"
+    if "]\n" not in joined and "(BUTTON)" not in joined and "________" not in joined:
+        return np.zeros(len(lines), dtype=bool)
+    return np.array(
+        [
+            "(BUTTON)" in line or "________" in line or line.endswith("]") and _BRACKETS_ONLY.fullmatch(line) is not None
+            for line in lines
+        ],
+        dtype=bool,
+    )

@@ -3,7 +3,7 @@
 import textwrap
 
 from cleaner.clean import Cleaner
-from cleaner.paragraphs import join_kept, wrap_width
+from cleaner.paragraphs import join_kept, paragraph_spans, wrap_width
 from cleaner.segment import text_blocks
 
 PARAGRAPHS = [
@@ -67,3 +67,12 @@ def test_cleaning_a_wrapped_article_gives_its_paragraphs():
     result = Cleaner().clean(text, "text")
     for paragraph in PARAGRAPHS:
         assert paragraph in result.text.split("\n\n")
+
+
+def test_paragraph_spans_follow_the_wrap():
+    blocks = text_blocks(_wrapped(72))
+    spans = paragraph_spans(blocks, wrap_width(blocks))
+    assert [" ".join(b.text for b in blocks[start:end]) for start, end in spans] == PARAGRAPHS
+    unwrapped = text_blocks("\n".join(PARAGRAPHS))
+    assert paragraph_spans(unwrapped, wrap_width(unwrapped)) == [(0, 1), (1, 2), (2, 3)]
+    assert paragraph_spans([], 0) == []

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.clean import Cleaner
+from cleaner.markdown_links import strip_markdown_links
 from cleaner.records import InputError, decode_bytes, read_jsonl
 from cleaner.text_dumps import strip_link_numbers
 from cleaner.types import Document
@@ -150,17 +151,19 @@ def test_text_keeps_an_ordered_subset_of_the_input_lines(cleaner, text):
     consecutive ones joined by spaces (a hard-wrapped paragraph), in input order."""
     result = cleaner.clean(Document(content=text, kind="text"))
     kept = result.text.split("\n\n") if result.text else []
-    lines = nonblank_lines(strip_link_numbers(text))
+    lines = nonblank_lines(strip_markdown_links(strip_link_numbers(text)))
     assert is_subsequence_of_runs(kept, lines), (kept, lines)
 
 
 @BOUNDED
 @given(text=any_text)
+@example(text="[Home](/)\n![logo](/l.png)\n[News](/n) and [Sport](/s \"x\")\n")  # Markdown links
 def test_text_lines_cover_every_nonblank_input_line_in_order(cleaner, text):
     """For plain text, result.lines holds exactly the input's non-blank lines, stripped, in
-    order (once a text browser's link numbers are taken out, where it has them)."""
+    order (once a text browser's link numbers and Markdown's link targets and pictures are
+    taken out, where it has them)."""
     result = cleaner.clean(Document(content=text, kind="text"))
-    assert [line.text for line in result.lines] == nonblank_lines(strip_link_numbers(text))
+    assert [line.text for line in result.lines] == nonblank_lines(strip_markdown_links(strip_link_numbers(text)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -78,3 +78,10 @@ def test_a_missing_text_browser_is_named(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match="apt-get install lynx"):
         RENDERERS["lynx"](PAGE)
+
+
+def test_markdownify_renders_links_and_headings_when_installed():
+    pytest.importorskip("markdownify", reason="markdownify comes with the `eval` extra; only `clean evaluate` uses it")
+    text = RENDERERS["markdownify"](PAGE)
+    assert "[overnight](/x)" in text and "# Rivers rise" in text
+    assert "The water came up overnight in the valley." in "\n".join(block.text for block in text_blocks(text))

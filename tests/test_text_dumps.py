@@ -1,8 +1,12 @@
-"""Text browsers' link numbers and reference lists are undone; other brackets and lists stay."""
+"""Text browsers' link numbers, reference lists, pictures and form controls are undone;
+other brackets and lists stay."""
 
 from cleaner.clean import Cleaner
+from cleaner.decode import keep_mask
+from cleaner.paragraphs import wrap_width
 from cleaner.segment import text_blocks
-from cleaner.text_dumps import link_list_start, strip_link_numbers
+from cleaner.text_dumps import control_lines, doubled_paragraphs, link_list_start, strip_link_numbers
+from cleaner.types import Block
 
 LYNX_DUMP = """\
    [1]Skip to Content
@@ -89,3 +93,50 @@ def test_cleaning_a_lynx_dump_drops_the_reference_list():
     result = Cleaner().clean(LYNX_DUMP, "text")
     assert "https://" not in result.text and "file://" not in result.text
     assert "[5]" not in result.text
+
+
+def test_pictures_and_form_controls_are_found_by_their_form():
+    lines = [
+        "[logo.png]", "[][yH5BAEAAAA][ProductIma]", "* [icon-facebook.svg]", "[Screenshot of the app]",
+        "[search                ]", "(BUTTON) Submit", "Email Address * ____________________",
+        "The bridge opened in 1932.[1] It was rebuilt in 1988.", "[Read the report] and then the map",
+        "print(b[1])", "A [bracketed] word.", "Name: ____", "",
+    ]
+    assert control_lines(lines).tolist() == [True] * 7 + [False] * 6
+    assert not control_lines(["No brackets here.", "Nor here."]).any()
+
+
+def test_pictures_and_form_controls_are_never_kept_in_plain_text_only():
+    texts = ["[hero-banner-2x.jpg]", "The harbour bridge reopened on Monday.", "(BUTTON) Subscribe"]
+    blocks = [Block(text=text) for text in texts]
+    scores = [0.9, 0.9, 0.9]
+    assert keep_mask(blocks, scores, plain_text=True).tolist() == [False, True, False]
+    assert keep_mask(blocks, scores, 0.5, plain_text=True).tolist() == [False, True, False]
+    assert keep_mask(blocks, scores).tolist() == [True, True, True]
+
+
+ALT_TWICE = """\
+   The old harbour bridge reopened on Monday after eight months of repairs,
+   the city said. Engineers replaced the steel cables and resurfaced the
+   deck, and traffic is expected to return to normal within a week.
+
+   Two engineers in orange vests checking a steel cable on the bridge deck
+   Two engineers in orange vests checking a steel cable on the bridge deck
+
+   Residents had waited for the reopening since the spring floods damaged
+   the bridge's supports. Many came to watch, and many came to watch again.
+   bridge hero bridge hero
+"""
+
+
+def test_a_paragraph_that_says_its_words_twice_is_an_image_text():
+    blocks = text_blocks(ALT_TWICE)
+    marked = [block.text for block, mark in zip(blocks, doubled_paragraphs(blocks, wrap_width(blocks))) if mark]
+    assert marked == [
+        "Two engineers in orange vests checking a steel cable on the bridge deck",
+        "Two engineers in orange vests checking a steel cable on the bridge deck",
+        "bridge hero bridge hero",
+    ]
+    result = Cleaner().clean(ALT_TWICE, "text")
+    assert "orange vests" not in result.text and "hero" not in result.text
+    assert "many came to watch again" in result.text
