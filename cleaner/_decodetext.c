@@ -1,6 +1,7 @@
 /* The per-block text work of decode.py, without a Python step per block: each block's
- * count of white-space separated words (len(text.split())), and each block's repeat key
- * (" ".join(text.split()).casefold()).
+ * count of white-space separated words (len(text.split())), each block's repeat key
+ * (" ".join(text.split()).casefold()), and the line shapes that the plain-text rules read
+ * (line_shapes.py: length, first word's length, marks).
  *
  * White space is what str.split splits on (Py_UNICODE_ISSPACE); ASCII text is lower-cased
  * here, anything else by Python's own str.casefold, so nothing here restates Unicode rules
@@ -139,11 +140,146 @@ repeat_keys(PyObject *self, PyObject *args)
     return keys;
 }
 
+/* Whether text (kind, data, len) holds mark as a substring. */
+static int
+contains(int kind, const void *data, Py_ssize_t len, PyObject *mark)
+{
+    int mark_kind = PyUnicode_KIND(mark);
+    const void *mark_data = PyUnicode_DATA(mark);
+    Py_ssize_t mark_len = PyUnicode_GET_LENGTH(mark);
+    if (mark_len == 0)
+        return 1;
+    Py_UCS4 first = PyUnicode_READ(mark_kind, mark_data, 0);
+    for (Py_ssize_t i = 0; i + mark_len <= len; i++) {
+        if (PyUnicode_READ(kind, data, i) != first)
+            continue;
+        Py_ssize_t j = 1;
+        while (j < mark_len && PyUnicode_READ(kind, data, i + j) == PyUnicode_READ(mark_kind, mark_data, j))
+            j++;
+        if (j == mark_len)
+            return 1;
+    }
+    return 0;
+}
+
+/* line_shapes.says_it_twice: a run of at least min_words words, one space, the run again. */
+static int
+says_it_twice(int kind, const void *data, Py_ssize_t len, int min_words)
+{
+    if (len % 2 == 0)
+        return 0;
+    Py_ssize_t half = len / 2;
+    if (PyUnicode_READ(kind, data, half) != ' ')
+        return 0;
+    for (Py_ssize_t i = 0; i < half; i++)
+        if (PyUnicode_READ(kind, data, i) != PyUnicode_READ(kind, data, half + 1 + i))
+            return 0;
+    int words = 0, in_word = 0;
+    for (Py_ssize_t i = 0; i < half; i++) {
+        int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i));
+        words += !space && !in_word;
+        in_word = !space;
+    }
+    return words >= min_words;
+}
+
+static PyObject *
+line_shapes(PyObject *self, PyObject *args)
+{
+    PyObject *texts, *url_mark, *control_marks, *list_markers;
+    int min_words;
+    Py_buffer lengths_buf, firsts_buf, words_buf, flags_buf;
+    if (!PyArg_ParseTuple(args, "O!UO!Uiw*w*w*w*", &PyList_Type, &texts, &url_mark, &PyTuple_Type, &control_marks,
+                          &list_markers, &min_words, &lengths_buf, &firsts_buf, &words_buf, &flags_buf))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(texts);
+    PyObject *result = NULL;
+    if (lengths_buf.len != n * (Py_ssize_t)sizeof(int64_t) || firsts_buf.len != n * (Py_ssize_t)sizeof(int64_t)
+        || words_buf.len != n * (Py_ssize_t)sizeof(int64_t) || flags_buf.len != n) {
+        PyErr_SetString(PyExc_ValueError, "line_shapes: output buffers of the wrong size");
+        goto done;
+    }
+    if (!check_texts(texts))
+        goto done;
+    for (Py_ssize_t m = 0; m < PyTuple_GET_SIZE(control_marks); m++) {
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(control_marks, m))) {
+            PyErr_SetString(PyExc_TypeError, "line_shapes: control marks must be str");
+            goto done;
+        }
+    }
+    int markers_kind = PyUnicode_KIND(list_markers);
+    const void *markers_data = PyUnicode_DATA(list_markers);
+    Py_ssize_t markers_len = PyUnicode_GET_LENGTH(list_markers);
+    int64_t *lengths = lengths_buf.buf, *firsts = firsts_buf.buf, *words = words_buf.buf;
+    uint8_t *flags = flags_buf.buf;
+    for (Py_ssize_t b = 0; b < n; b++) {
+        PyObject *text = PyList_GET_ITEM(texts, b);
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(text), start = 0, end;
+        while (start < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start)))
+            start++;
+        end = start;
+        while (end < len && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end)))
+            end++;
+        uint8_t mark = 0;
+        if (contains(kind, data, len, url_mark))
+            mark |= 1;
+        if (len > 0 && PyUnicode_READ(kind, data, len - 1) == ']')
+            mark |= 2;
+        for (Py_ssize_t m = 0; m < PyTuple_GET_SIZE(control_marks); m++) {
+            if (contains(kind, data, len, PyTuple_GET_ITEM(control_marks, m))) {
+                mark |= 4;
+                break;
+            }
+        }
+        if (says_it_twice(kind, data, len, min_words))
+            mark |= 8;
+        if (end > start) {
+            Py_UCS4 first = PyUnicode_READ(kind, data, start);
+            int numbered = 0;
+            for (Py_ssize_t k = 0; k < markers_len && !numbered; k++)
+                numbered = first == PyUnicode_READ(markers_kind, markers_data, k);
+            if (!numbered && Py_UNICODE_ISDIGIT(first)) { /* first.rstrip(".)").isdigit() */
+                Py_ssize_t stop = end;
+                while (stop > start && (PyUnicode_READ(kind, data, stop - 1) == '.' || PyUnicode_READ(kind, data, stop - 1) == ')'))
+                    stop--;
+                numbered = 1;
+                for (Py_ssize_t k = start; k < stop && numbered; k++)
+                    numbered = Py_UNICODE_ISDIGIT(PyUnicode_READ(kind, data, k));
+            }
+            if (numbered)
+                mark |= 16;
+        }
+        int64_t count = 0;
+        int in_word = 0;
+        for (Py_ssize_t i = 0; i < len; i++) {
+            int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i));
+            count += !space && !in_word;
+            in_word = !space;
+        }
+        lengths[b] = len;
+        firsts[b] = end - start;
+        words[b] = count;
+        flags[b] = mark;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&lengths_buf);
+    PyBuffer_Release(&firsts_buf);
+    PyBuffer_Release(&words_buf);
+    PyBuffer_Release(&flags_buf);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"word_counts", word_counts, METH_VARARGS,
      "word_counts(texts, out): out[b] = len(texts[b].split()), into an int64 buffer."},
     {"repeat_keys", repeat_keys, METH_VARARGS,
      "repeat_keys(texts) -> [' '.join(text.split()).casefold() for text in texts]."},
+    {"line_shapes", line_shapes, METH_VARARGS,
+     "line_shapes(texts, url_mark, control_marks, list_markers, min_words, lengths, first_lengths, words, flags):\n"
+     "each text's length, first word's length, word count and marks, as line_shapes.py computes them."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -109,7 +109,7 @@ def keep_mask(
     counts = word_counts(texts)
     if plain_text:
         scores[control_lines(texts)] = 0.0
-        width = wrap_width(blocks, counts)
+        width = wrap_width(blocks)
         if width:
             scores[doubled_paragraphs(blocks, width)] = 0.0
     if threshold is not None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .line_shapes import NUMBERED, URL, line_shapes
 from .types import Block
 
 MIN_WRAP_WIDTH = 40  # narrower: short lines (a menu, a list of numbers), not a wrap
@@ -20,27 +21,18 @@ MAX_WRAP_WIDTH = 120  # wider pages are not taken for hard-wrapped
 MIN_FULL_LINES = 5  # lines that reach near the width: fewer, and the width is a guess
 FULL_LINE_SLACK = 12  # a "full" line is at most this much shorter than the width
 OVERLONG_SHARE = 50  # one line in this many may be longer than the width
-LIST_MARKERS = frozenset("*+-•·◦▪‣>|#")
 
 
-def wrap_width(blocks: Sequence[Block], word_counts: np.ndarray | None = None) -> int:
+def wrap_width(blocks: Sequence[Block]) -> int:
     """The width a plain text looks hard-wrapped at, or 0 when it does not look wrapped.
 
     Only lines of two words or more and no URL count (a wrap cannot break a long URL), and one
     line in OVERLONG_SHARE may pass the width all the same (a long word, a table row). The
     width must lie between MIN_WRAP_WIDTH and MAX_WRAP_WIDTH, with at least MIN_FULL_LINES
-    lines within FULL_LINE_SLACK characters of it. `word_counts`, each block's
-    `len(text.split())`, may be given where the caller has them already.
+    lines within FULL_LINE_SLACK characters of it.
     """
-    texts = [block.text for block in blocks]
-    n = len(texts)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    if word_counts is None:
-        word_counts = np.fromiter((len(text.split()) for text in texts), dtype=np.int64, count=n)
-    counted = np.asarray(word_counts) >= 2
-    if "://" in "\n".join(texts):
-        counted &= np.fromiter(("://" not in text for text in texts), dtype=bool, count=n)
-    lengths = lengths[counted]
+    shapes = line_shapes([block.text for block in blocks])
+    lengths = shapes.lengths[(shapes.words >= 2) & (shapes.flags & URL == 0)]
     if not len(lengths):
         return 0
     rank = min(len(lengths) // OVERLONG_SHARE, len(lengths) - 1)  # from the longest down
@@ -54,20 +46,15 @@ def wrap_width(blocks: Sequence[Block], word_counts: np.ndarray | None = None) -
 
 def continuations(blocks: Sequence[Block], width: int) -> np.ndarray:
     """For each line but the last, whether the wrap cut it: the next line's first word would
-    not have fitted on it, and the next line is no list item, numbered line or new paragraph.
-    Array work over the page, but for the lines that the wrap may have cut."""
-    n = len(blocks)
-    texts = [block.text for block in blocks]
-    firsts = [(text.split(None, 1) or [""])[0] for text in texts]
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    first_lengths = np.fromiter(map(len, firsts), dtype=np.int64, count=n)
-    gaps = np.fromiter((block.gap_before for block in blocks), dtype=bool, count=n)
-    cut = (lengths[:-1] + 1 + first_lengths[1:] > width) & (first_lengths[1:] > 0) & ~gaps[1:]
-    for index in np.flatnonzero(cut).tolist():
-        first = firsts[index + 1]
-        if first[0] in LIST_MARKERS or first[0].isdigit() and first.rstrip(".)").isdigit():
-            cut[index] = False  # a list item or a numbered line starts afresh
-    return cut
+    not have fitted on it, and the next line is no list item, numbered line or new paragraph."""
+    lengths, first_lengths, _, flags = line_shapes([block.text for block in blocks])
+    gaps = np.fromiter((block.gap_before for block in blocks), dtype=bool, count=len(blocks))
+    return (
+        (lengths[:-1] + 1 + first_lengths[1:] > width)
+        & (first_lengths[1:] > 0)
+        & ~gaps[1:]
+        & (flags[1:] & NUMBERED == 0)
+    )
 
 
 def paragraph_spans(blocks: Sequence[Block], width: int) -> list[tuple[int, int]]:

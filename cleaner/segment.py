@@ -14,6 +14,7 @@ from functools import lru_cache
 import regex
 from selectolax.lexbor import LexborHTMLParser
 
+from .long_lines import split_long_lines
 from .markdown_links import strip_markdown_links
 from .text_dumps import strip_link_numbers
 from .types import Block
@@ -56,8 +57,9 @@ _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", reg
 def text_blocks(text: str, use_c: bool = True) -> list[Block]:
     """One block per non-blank line; blank lines are kept only as gap flags. A text
     browser's link numbers ("[12]Home") are taken out first (`text_dumps`), and Markdown's
-    link targets and pictures (`markdown_links`)."""
-    text = strip_markdown_links(strip_link_numbers(text))
+    link targets and pictures (`markdown_links`); a line of thousands of characters is cut
+    at its sentence ends (`long_lines`)."""
+    text = split_long_lines(strip_markdown_links(strip_link_numbers(text)))
     if use_c and _textlines is not None:
         return _textlines.blocks(text, Block)
     lines = text.splitlines()

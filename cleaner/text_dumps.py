@@ -24,6 +24,7 @@ from itertools import islice
 import numpy as np
 import regex
 
+from .line_shapes import BRACKET_END, CONTROL, SAID_TWICE, line_shapes, says_it_twice
 from .paragraphs import paragraph_spans
 from .types import Block
 
@@ -46,7 +47,6 @@ _LIST_HEADINGS = frozenset(("references", "links", "link list"))
 MIN_LISTED_TARGETS = 2
 MIN_TARGET_SHARE = 0.8  # of the lines after a list heading
 MAX_HEADING_CHARS = 40
-MIN_DOUBLED_WORDS = 2  # words said twice: "hero image hero image"; one may be emphasis ("very very")
 TAIL_LINES = 3  # a list found from its heading has a numbered target among its last lines
 
 
@@ -119,36 +119,19 @@ def doubled_paragraphs(blocks: Sequence[Block], width: int) -> np.ndarray:
     join an alt text's line to the paragraph above it. Only wrapped texts are looked at: text
     browsers, which wrap, print alt texts; HTML-to-text libraries and browsers' copies do not."""
     texts = [block.text for block in blocks]
-    marks = list(map(_says_it_twice, texts))
+    marks = line_shapes(texts).flags & SAID_TWICE != 0
     for start, end in paragraph_spans(blocks, width):
-        if end - start > 1 and _says_it_twice(" ".join(texts[start:end])):
-            marks[start:end] = [True] * (end - start)
-    return np.array(marks, dtype=bool)
-
-
-def _says_it_twice(text: str) -> bool:
-    """Whether the text is a run of at least MIN_DOUBLED_WORDS words, a space, and the same
-    run again (the wrap's joins and the line's own spacing are single spaces)."""
-    half = len(text) // 2
-    return (
-        len(text) % 2 == 1
-        and text[half] == " "
-        and text[:half] == text[half + 1:]
-        and len(text[:half].split()) >= MIN_DOUBLED_WORDS
-    )
+        if end - start > 1 and says_it_twice(" ".join(texts[start:end])):
+            marks[start:end] = True
+    return marks
 
 
 def control_lines(lines: Sequence[str]) -> np.ndarray:
     """Which lines are a text browser's pictures and form controls: bracketed spans only
     ("[logo.png]", "[][banner]", "* [icon-facebook.svg]") or holding a button or a text
     field ("(BUTTON) Submit", "Email ____________")."""
-    joined = "\n".join(lines) + "\n"
-    if "]\n" not in joined and "(BUTTON)" not in joined and "________" not in joined:
-        return np.zeros(len(lines), dtype=bool)
-    return np.array(
-        [
-            "(BUTTON)" in line or "________" in line or line.endswith("]") and _BRACKETS_ONLY.fullmatch(line) is not None
-            for line in lines
-        ],
-        dtype=bool,
-    )
+    flags = line_shapes(lines).flags
+    marks = flags & CONTROL != 0
+    for index in np.flatnonzero(flags & BRACKET_END).tolist():
+        marks[index] |= _BRACKETS_ONLY.fullmatch(lines[index]) is not None
+    return marks

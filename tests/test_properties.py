@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.clean import Cleaner
+from cleaner.long_lines import split_long_lines
 from cleaner.markdown_links import strip_markdown_links
 from cleaner.records import InputError, decode_bytes, read_jsonl
 from cleaner.text_dumps import strip_link_numbers
@@ -151,7 +152,7 @@ def test_text_keeps_an_ordered_subset_of_the_input_lines(cleaner, text):
     consecutive ones joined by spaces (a hard-wrapped paragraph), in input order."""
     result = cleaner.clean(Document(content=text, kind="text"))
     kept = result.text.split("\n\n") if result.text else []
-    lines = nonblank_lines(strip_markdown_links(strip_link_numbers(text)))
+    lines = nonblank_lines(split_long_lines(strip_markdown_links(strip_link_numbers(text))))
     assert is_subsequence_of_runs(kept, lines), (kept, lines)
 
 
@@ -161,9 +162,10 @@ def test_text_keeps_an_ordered_subset_of_the_input_lines(cleaner, text):
 def test_text_lines_cover_every_nonblank_input_line_in_order(cleaner, text):
     """For plain text, result.lines holds exactly the input's non-blank lines, stripped, in
     order (once a text browser's link numbers and Markdown's link targets and pictures are
-    taken out, where it has them)."""
+    taken out, where it has them, and lines of thousands of characters cut at sentence ends)."""
     result = cleaner.clean(Document(content=text, kind="text"))
-    assert [line.text for line in result.lines] == nonblank_lines(strip_markdown_links(strip_link_numbers(text)))
+    expected = nonblank_lines(split_long_lines(strip_markdown_links(strip_link_numbers(text))))
+    assert [line.text for line in result.lines] == expected
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,6 +333,12 @@ def test_c_line_splitter_gives_the_python_blocks_on_any_text(text):
     assert segment.text_blocks(text, use_c=True) == segment.text_blocks(text, use_c=False)
 
 
+LINE_SHAPE_SAMPLES = [
+    "a b a b", "a b  a b", "sky  sky", "x x", "١٢) item", "2024 was", "12.", "* item", "• item", "[logo.png]",
+    "(BUTTON) Go", "Name ________", "https://example.org", "é ü é ü", "\u00a0a\u00a0b", "a\u2003b a\u2003b",
+]
+
+
 @BOUNDED
 @given(texts=st.lists(any_text, max_size=8))
 def test_c_decode_helpers_give_the_python_word_counts_and_repeat_keys(texts):
@@ -342,3 +350,17 @@ def test_c_decode_helpers_give_the_python_word_counts_and_repeat_keys(texts):
         pytest.skip("cleaner._decodetext is not built (no C compiler at install): Python only")
     assert decode.word_counts(texts).tolist() == decode.word_counts(texts, use_c=False).tolist()
     assert decode._repeat_keys(texts) == [decode._repeat_key(text) for text in texts]
+
+
+@BOUNDED
+@given(texts=st.lists(any_text | st.sampled_from(LINE_SHAPE_SAMPLES), max_size=8))
+def test_c_line_shapes_give_the_python_ones(texts):
+    """The plain-text rules' line shapes (length, first word, word count, marks) from C and
+    from Python agree on any texts, and on lines made to carry each mark."""
+    from cleaner import line_shapes
+
+    if line_shapes._decodetext is None:
+        pytest.skip("cleaner._decodetext is not built (no C compiler at install): Python only")
+    from_c, from_python = line_shapes.line_shapes(texts), line_shapes.line_shapes(texts, use_c=False)
+    for name, c_values, python_values in zip(from_c._fields, from_c, from_python):
+        assert c_values.tolist() == python_values.tolist(), name

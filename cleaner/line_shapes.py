@@ -1,0 +1,82 @@
+"""What the plain-text rules of decoding and output read of each line, in one pass.
+
+The wrap width and paragraphs (`paragraphs`) and a text browser's pictures, controls and
+doubled alt texts (`text_dumps`) each look at every line of every plain text: its length,
+its first word, a few marks. Asked in Python, that is a step or more per line and rule; on
+this machine about 0.1 µs each, some 5% of cleaning a plain text. So the marks come from one
+pass, in C where the optional `_decodetext` module is built (it gives the same arrays as the
+Python below; a test checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+try:
+    from . import _decodetext  # the optional C helpers (setup.py)
+except ImportError:  # not built: the same in Python
+    _decodetext = None
+
+URL = 1  # holds "://": a wrap cannot break a URL, so such lines do not tell the width
+BRACKET_END = 2  # ends with "]": may be a picture or a form field in brackets only
+CONTROL = 4  # holds a text browser's button or text field (CONTROL_MARKS)
+SAID_TWICE = 8  # a run of at least MIN_DOUBLED_WORDS words, a space, and the same run again
+NUMBERED = 16  # starts with a list mark (LIST_MARKERS) or a number ("1.", "2)", "2024")
+
+URL_MARK = "://"
+CONTROL_MARKS = ("(BUTTON)", "________")  # lynx's button label and text field
+LIST_MARKERS = "*+-•·◦▪‣>|#"
+MIN_DOUBLED_WORDS = 2  # words said twice: "hero image hero image"; one may be emphasis ("very very")
+
+
+class LineShapes(NamedTuple):
+    """Per line: its length, its first word's length, its word count (words as `str.split`
+    finds them) and its marks (the flags above, or-ed)."""
+
+    lengths: np.ndarray
+    first_lengths: np.ndarray
+    words: np.ndarray
+    flags: np.ndarray
+
+
+def line_shapes(texts: Sequence[str], use_c: bool = True) -> LineShapes:
+    """The shapes of the texts' lines (each text one line of plain text, stripped)."""
+    texts = list(texts)
+    n = len(texts)
+    shapes = LineShapes(*(np.empty(n, dtype=np.int64) for _ in range(3)), np.empty(n, dtype=np.uint8))
+    if use_c and _decodetext is not None:
+        _decodetext.line_shapes(texts, URL_MARK, CONTROL_MARKS, LIST_MARKERS, MIN_DOUBLED_WORDS, *shapes)
+        return shapes
+    for index, text in enumerate(texts):
+        words = text.split()
+        first = words[0] if words else ""
+        shapes.lengths[index] = len(text)
+        shapes.first_lengths[index] = len(first)
+        shapes.words[index] = len(words)
+        shapes.flags[index] = (
+            URL * (URL_MARK in text)
+            | BRACKET_END * text.endswith("]")
+            | CONTROL * any(mark in text for mark in CONTROL_MARKS)
+            | SAID_TWICE * says_it_twice(text)
+            | NUMBERED * _numbered(first)
+        )
+    return shapes
+
+
+def says_it_twice(text: str) -> bool:
+    """Whether the text is a run of at least MIN_DOUBLED_WORDS words, one space, and the same
+    run again."""
+    half = len(text) // 2
+    return (
+        len(text) % 2 == 1
+        and text[half] == " "
+        and text[:half] == text[half + 1:]
+        and len(text[:half].split()) >= MIN_DOUBLED_WORDS
+    )
+
+
+def _numbered(first: str) -> bool:
+    return bool(first) and (first[0] in LIST_MARKERS or first[0].isdigit() and first.rstrip(".)").isdigit())
