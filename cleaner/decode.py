@@ -100,7 +100,8 @@ def keep_mask(
 ) -> np.ndarray:
     """Which blocks to keep: decoded per page, or at a fixed `threshold` when given.
     A trailing list of numbered link targets (a text browser's "References") is never kept,
-    nor, in plain text, a text browser's pictures and form controls (`text_dumps`)."""
+    nor, in plain text, a text browser's pictures, form controls and alt texts said twice
+    (`text_dumps`)."""
     texts = [block.text for block in blocks]
     scores = shared_scores(texts, body)
     listed = link_list_start(texts)

@@ -57,6 +57,20 @@ def render_wrapped(html: str, width: int = WRAP_WIDTH) -> str:
     return "\n".join(out)
 
 
+def render_alt_texts(html: str) -> str:
+    """Like `render_blocks`, with every picture's alt text written where the picture is, as
+    text browsers and some HTML-to-text libraries (Resiliparse by default) write it: a line
+    of its own when the picture stands alone, part of the line when it sits in a sentence.
+    No gold text holds alt texts, so training on this rendering teaches the text model what
+    they look like."""
+    tree = parse_html(html)
+    for image in tree.css("img"):
+        alt = (image.attributes.get("alt") or "").strip()
+        if alt:
+            image.replace_with(alt)
+    return _join(html_blocks(tree), blank_lines=True)
+
+
 _HEADING_MARKS = {f"h{level}": "#" * level + " " for level in range(1, 7)}
 _LIST_TAGS = frozenset(("ul", "ol"))
 _LIST_ITEM_TAGS = frozenset(("li", "a", "span", "div", "p"))
@@ -116,6 +130,17 @@ def render_inscriptis(html: str) -> str:
     return get_text(html)
 
 
+def render_resiliparse(html: str) -> str:
+    """Resiliparse's plain text of the whole page (`extract_plain_text` with its defaults:
+    list bullets and alt texts shown), as many Common Crawl pipelines make it. Measuring only;
+    install it with the `eval` extra."""
+    try:
+        from resiliparse.extract.html2text import extract_plain_text
+    except ImportError as exc:  # an evaluation extra, not a dependency of cleaning
+        raise RuntimeError("the resiliparse renderer needs `pip install -e '.[eval]'`") from exc
+    return extract_plain_text(html)
+
+
 def render_markdownify(html: str) -> str:
     """markdownify, an HTML-to-Markdown converter: "[label](url)" links, "![alt](src)"
     pictures, "#" headings. What many crawlers for search and RAG hand on. Measuring only;
@@ -165,6 +190,8 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "textnodes": render_text_nodes,
     "inscriptis": render_inscriptis,
     "markdownify": render_markdownify,
+    "resiliparse": render_resiliparse,
+    "alts": render_alt_texts,
     "lynx": render_lynx,
     "w3m": render_w3m,
 }

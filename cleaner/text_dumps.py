@@ -10,7 +10,10 @@ They also print what a page shows as pictures and controls: an image as its alt 
 file name in brackets ("[logo.png]", "[Screenshot]"), a text field as a bracketed box
 (w3m's "[search      ]") or a run of underscores (lynx), a button as "(BUTTON) Submit". No
 gold text holds them, and a file name in brackets is a line of rare words that the model,
-never having seen one, tends to keep. Such lines are never kept in plain text.
+never having seen one, tends to keep. Such lines are never kept in plain text, nor is a
+wrapped paragraph that says its words twice: an image's alt text, printed for the image and
+again for its fallback copy. On the same 150 pages: lynx 0.8185 -> 0.8230, w3m 0.8387 ->
+0.8413, the other renderings within 0.0002.
 
 All are recognised by their form, not by the tool's name, so that a dump from another
 tool with the same habits is undone too.

@@ -85,3 +85,15 @@ def test_markdownify_renders_links_and_headings_when_installed():
     text = RENDERERS["markdownify"](PAGE)
     assert "[overnight](/x)" in text and "# Rivers rise" in text
     assert "The water came up overnight in the valley." in "\n".join(block.text for block in text_blocks(text))
+
+
+def test_alt_texts_are_written_where_the_pictures_are():
+    page = "<p>A <img src='d.jpg' alt=' dog '> ran.</p><figure><img alt='A big cat on a mat'></figure><img src='x.png'>"
+    assert RENDERERS["alts"](page) == "A dog ran.\n\nA big cat on a mat"
+    assert render_blocks(page) == "A ran."
+
+
+def test_resiliparse_renders_the_whole_page_when_installed():
+    pytest.importorskip("resiliparse", reason="Resiliparse comes with the `eval` extra; only `clean evaluate` uses it")
+    text = RENDERERS["resiliparse"](PAGE)
+    assert "The water came up overnight in the valley." in text and "var x = 1;" not in text
