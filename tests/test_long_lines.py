@@ -1,5 +1,8 @@
 """A line of thousands of characters is cut at its sentence ends; ordinary lines stay whole."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cleaner.clean import Cleaner
 from cleaner.long_lines import MAX_LINE_CHARS, split_long_lines
 
@@ -36,3 +39,15 @@ def test_cleaning_a_page_on_one_line_keeps_its_article():
     result = Cleaner().clean(page, "text")
     assert "Engineers replaced the steel cables" in result.text
     assert len(result.lines) > 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(["Home", "news", "2024", "end.", "Next", "(1932)", "!", "“Quote”", " ", "  ", "Ünïcode"]), max_size=1500),
+    st.text(max_size=50),
+)
+def test_cutting_only_adds_line_breaks(parts, tail):
+    text = "".join(parts) + "\n" + tail
+    out = split_long_lines(text)
+    assert "".join(out.split()) == "".join(text.split())
+    assert out.count("\n") >= text.count("\n")
