@@ -11,6 +11,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 static int
 check_texts(PyObject *texts)
@@ -140,21 +141,33 @@ repeat_keys(PyObject *self, PyObject *args)
     return keys;
 }
 
-/* Whether text (kind, data, len) holds mark as a substring. */
+/* Whether text holds mark as a substring (never, for an empty mark). One-byte text is searched with memchr for the mark's
+ * first character; other text character by character (a call to CPython's own search costs
+ * more than the search, on lines this short). */
 static int
-contains(int kind, const void *data, Py_ssize_t len, PyObject *mark)
+contains(PyObject *text, PyObject *mark)
 {
-    int mark_kind = PyUnicode_KIND(mark);
-    const void *mark_data = PyUnicode_DATA(mark);
-    Py_ssize_t mark_len = PyUnicode_GET_LENGTH(mark);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), mark_len = PyUnicode_GET_LENGTH(mark);
     if (mark_len == 0)
-        return 1;
-    Py_UCS4 first = PyUnicode_READ(mark_kind, mark_data, 0);
+        return 0;
+    if (PyUnicode_KIND(text) == PyUnicode_1BYTE_KIND && PyUnicode_KIND(mark) == PyUnicode_1BYTE_KIND) {
+        const char *data = PyUnicode_DATA(text), *want = PyUnicode_DATA(mark);
+        const char *at = data, *last = data + len - mark_len;
+        while (at <= last && (at = memchr(at, want[0], (size_t)(last - at + 1))) != NULL) {
+            if (memcmp(at, want, (size_t)mark_len) == 0)
+                return 1;
+            at++;
+        }
+        return 0;
+    }
+    int kind = PyUnicode_KIND(text), mark_kind = PyUnicode_KIND(mark);
+    const void *data = PyUnicode_DATA(text), *want = PyUnicode_DATA(mark);
+    Py_UCS4 first = PyUnicode_READ(mark_kind, want, 0);
     for (Py_ssize_t i = 0; i + mark_len <= len; i++) {
         if (PyUnicode_READ(kind, data, i) != first)
             continue;
         Py_ssize_t j = 1;
-        while (j < mark_len && PyUnicode_READ(kind, data, i + j) == PyUnicode_READ(mark_kind, mark_data, j))
+        while (j < mark_len && PyUnicode_READ(kind, data, i + j) == PyUnicode_READ(mark_kind, want, j))
             j++;
         if (j == mark_len)
             return 1;
@@ -188,14 +201,14 @@ line_shapes(PyObject *self, PyObject *args)
 {
     PyObject *texts, *url_mark, *control_marks, *list_markers;
     int min_words;
-    Py_buffer lengths_buf, firsts_buf, words_buf, flags_buf;
-    if (!PyArg_ParseTuple(args, "O!UO!Uiw*w*w*w*", &PyList_Type, &texts, &url_mark, &PyTuple_Type, &control_marks,
-                          &list_markers, &min_words, &lengths_buf, &firsts_buf, &words_buf, &flags_buf))
+    Py_buffer lengths_buf, firsts_buf, flags_buf;
+    if (!PyArg_ParseTuple(args, "O!UO!Uiw*w*w*", &PyList_Type, &texts, &url_mark, &PyTuple_Type, &control_marks,
+                          &list_markers, &min_words, &lengths_buf, &firsts_buf, &flags_buf))
         return NULL;
     Py_ssize_t n = PyList_GET_SIZE(texts);
     PyObject *result = NULL;
     if (lengths_buf.len != n * (Py_ssize_t)sizeof(int64_t) || firsts_buf.len != n * (Py_ssize_t)sizeof(int64_t)
-        || words_buf.len != n * (Py_ssize_t)sizeof(int64_t) || flags_buf.len != n) {
+        || flags_buf.len != n) {
         PyErr_SetString(PyExc_ValueError, "line_shapes: output buffers of the wrong size");
         goto done;
     }
@@ -210,7 +223,7 @@ line_shapes(PyObject *self, PyObject *args)
     int markers_kind = PyUnicode_KIND(list_markers);
     const void *markers_data = PyUnicode_DATA(list_markers);
     Py_ssize_t markers_len = PyUnicode_GET_LENGTH(list_markers);
-    int64_t *lengths = lengths_buf.buf, *firsts = firsts_buf.buf, *words = words_buf.buf;
+    int64_t *lengths = lengths_buf.buf, *firsts = firsts_buf.buf;
     uint8_t *flags = flags_buf.buf;
     for (Py_ssize_t b = 0; b < n; b++) {
         PyObject *text = PyList_GET_ITEM(texts, b);
@@ -223,12 +236,12 @@ line_shapes(PyObject *self, PyObject *args)
         while (end < len && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end)))
             end++;
         uint8_t mark = 0;
-        if (contains(kind, data, len, url_mark))
+        if (contains(text, url_mark))
             mark |= 1;
         if (len > 0 && PyUnicode_READ(kind, data, len - 1) == ']')
             mark |= 2;
         for (Py_ssize_t m = 0; m < PyTuple_GET_SIZE(control_marks); m++) {
-            if (contains(kind, data, len, PyTuple_GET_ITEM(control_marks, m))) {
+            if (contains(text, PyTuple_GET_ITEM(control_marks, m))) {
                 mark |= 4;
                 break;
             }
@@ -251,23 +264,19 @@ line_shapes(PyObject *self, PyObject *args)
             if (numbered)
                 mark |= 16;
         }
-        int64_t count = 0;
-        int in_word = 0;
-        for (Py_ssize_t i = 0; i < len; i++) {
-            int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i));
-            count += !space && !in_word;
-            in_word = !space;
-        }
+        Py_ssize_t next = end; /* where a second word would start */
+        while (next < len && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, next)))
+            next++;
+        if (next < len)
+            mark |= 32;
         lengths[b] = len;
         firsts[b] = end - start;
-        words[b] = count;
         flags[b] = mark;
     }
     result = Py_NewRef(Py_None);
 done:
     PyBuffer_Release(&lengths_buf);
     PyBuffer_Release(&firsts_buf);
-    PyBuffer_Release(&words_buf);
     PyBuffer_Release(&flags_buf);
     return result;
 }
@@ -278,8 +287,8 @@ static PyMethodDef methods[] = {
     {"repeat_keys", repeat_keys, METH_VARARGS,
      "repeat_keys(texts) -> [' '.join(text.split()).casefold() for text in texts]."},
     {"line_shapes", line_shapes, METH_VARARGS,
-     "line_shapes(texts, url_mark, control_marks, list_markers, min_words, lengths, first_lengths, words, flags):\n"
-     "each text's length, first word's length, word count and marks, as line_shapes.py computes them."},
+     "line_shapes(texts, url_mark, control_marks, list_markers, min_words, lengths, first_lengths, flags):\n"
+     "each text's length, first word's length and marks, as line_shapes.py computes them."},
     {NULL, NULL, 0, NULL},
 };
 

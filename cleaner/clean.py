@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .decode import keep_mask
+from .line_shapes import line_shapes
 from .model_files import load_runtime_checked
 from .paragraphs import join_kept
 from .segment import html_blocks, html_title, parse_html, text_blocks
@@ -64,11 +65,13 @@ class Cleaner:
     def _decide(self, doc: Document, blocks: list[Block], fallback_title: str | None) -> Result:
         proba = self.score(blocks, doc.kind, doc.url)
         body = proba[:, 1] if len(blocks) else np.zeros(0)
-        keep = keep_mask(blocks, body, self.threshold, plain_text=doc.kind == "text")
-        title_index = _title_index(proba[:, 2], keep, TITLE_THRESHOLD[doc.kind])
         texts = tuple([block.text for block in blocks])
+        plain_text = doc.kind == "text"
+        shapes = line_shapes(texts) if plain_text else None  # read by decoding and by joining
+        keep = keep_mask(blocks, body, self.threshold, plain_text, shapes)
+        title_index = _title_index(proba[:, 2], keep, TITLE_THRESHOLD[doc.kind])
         title = texts[title_index] if title_index >= 0 else fallback_title
-        text = join_kept(blocks, keep, doc.kind == "text")
+        text = join_kept(blocks, keep, plain_text, shapes)
         return Result(
             id=doc.id, url=doc.url, title=title, text=text, model_version=self.version,
             block_texts=texts, keep=tuple(keep.tolist()), scores=tuple(body.tolist()),

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .line_shapes import LineShapes, line_shapes
 from .paragraphs import wrap_width
 from .text_dumps import control_lines, doubled_paragraphs, link_list_start
 from .types import Block
@@ -97,11 +98,12 @@ def expected_f1_mask(scores: np.ndarray, word_counts: np.ndarray) -> np.ndarray:
 
 def keep_mask(
     blocks: Sequence[Block], body: np.ndarray, threshold: float | None = None, plain_text: bool = False,
+    shapes: LineShapes | None = None,
 ) -> np.ndarray:
     """Which blocks to keep: decoded per page, or at a fixed `threshold` when given.
     A trailing list of numbered link targets (a text browser's "References") is never kept,
     nor, in plain text, a text browser's pictures, form controls and alt texts said twice
-    (`text_dumps`)."""
+    (`text_dumps`). `shapes`: plain text's `line_shapes`, where the caller has them."""
     texts = [block.text for block in blocks]
     scores = shared_scores(texts, body)
     listed = link_list_start(texts)
@@ -109,10 +111,11 @@ def keep_mask(
         scores[listed:] = 0.0
     counts = word_counts(texts)
     if plain_text:
-        scores[control_lines(texts)] = 0.0
-        width = wrap_width(blocks)
+        shapes = shapes or line_shapes(texts)
+        scores[control_lines(texts, shapes)] = 0.0
+        width = wrap_width(blocks, shapes)
         if width:
-            scores[doubled_paragraphs(blocks, width)] = 0.0
+            scores[doubled_paragraphs(blocks, width, shapes)] = 0.0
     if threshold is not None:
         return scores >= threshold
     return expected_f1_mask(scores, counts)

@@ -4,7 +4,8 @@ The wrap width and paragraphs (`paragraphs`) and a text browser's pictures, cont
 doubled alt texts (`text_dumps`) each look at every line of every plain text: its length,
 its first word, a few marks. Asked in Python, that is a step or more per line and rule; on
 this machine about 0.1 µs each, some 5% of cleaning a plain text. So the marks come from one
-pass, in C where the optional `_decodetext` module is built (it gives the same arrays as the
+pass, which reads a line's characters only up to its second word and searches the marks
+with CPython's own substring search, in C where the optional `_decodetext` module is built (it gives the same arrays as the
 Python below; a test checks).
 """
 
@@ -25,6 +26,7 @@ BRACKET_END = 2  # ends with "]": may be a picture or a form field in brackets o
 CONTROL = 4  # holds a text browser's button or text field (CONTROL_MARKS)
 SAID_TWICE = 8  # a run of at least MIN_DOUBLED_WORDS words, a space, and the same run again
 NUMBERED = 16  # starts with a list mark (LIST_MARKERS) or a number ("1.", "2)", "2024")
+WORDS = 32  # holds two words or more
 
 URL_MARK = "://"
 CONTROL_MARKS = ("(BUTTON)", "________")  # lynx's button label and text field
@@ -33,12 +35,11 @@ MIN_DOUBLED_WORDS = 2  # words said twice: "hero image hero image"; one may be e
 
 
 class LineShapes(NamedTuple):
-    """Per line: its length, its first word's length, its word count (words as `str.split`
-    finds them) and its marks (the flags above, or-ed)."""
+    """Per line: its length, its first word's length (words as `str.split` finds them) and
+    its marks (the flags above, or-ed)."""
 
     lengths: np.ndarray
     first_lengths: np.ndarray
-    words: np.ndarray
     flags: np.ndarray
 
 
@@ -46,22 +47,22 @@ def line_shapes(texts: Sequence[str], use_c: bool = True) -> LineShapes:
     """The shapes of the texts' lines (each text one line of plain text, stripped)."""
     texts = list(texts)
     n = len(texts)
-    shapes = LineShapes(*(np.empty(n, dtype=np.int64) for _ in range(3)), np.empty(n, dtype=np.uint8))
+    shapes = LineShapes(np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.uint8))
     if use_c and _decodetext is not None:
         _decodetext.line_shapes(texts, URL_MARK, CONTROL_MARKS, LIST_MARKERS, MIN_DOUBLED_WORDS, *shapes)
         return shapes
     for index, text in enumerate(texts):
-        words = text.split()
+        words = text.split(None, 2)
         first = words[0] if words else ""
         shapes.lengths[index] = len(text)
         shapes.first_lengths[index] = len(first)
-        shapes.words[index] = len(words)
         shapes.flags[index] = (
             URL * (URL_MARK in text)
             | BRACKET_END * text.endswith("]")
             | CONTROL * any(mark in text for mark in CONTROL_MARKS)
             | SAID_TWICE * says_it_twice(text)
             | NUMBERED * _numbered(first)
+            | WORDS * (len(words) >= 2)
         )
     return shapes
 

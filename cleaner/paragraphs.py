@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .line_shapes import NUMBERED, URL, line_shapes
+from .line_shapes import NUMBERED, URL, WORDS, LineShapes, line_shapes
 from .types import Block
 
 MIN_WRAP_WIDTH = 40  # narrower: short lines (a menu, a list of numbers), not a wrap
@@ -23,16 +23,17 @@ FULL_LINE_SLACK = 12  # a "full" line is at most this much shorter than the widt
 OVERLONG_SHARE = 50  # one line in this many may be longer than the width
 
 
-def wrap_width(blocks: Sequence[Block]) -> int:
+def wrap_width(blocks: Sequence[Block], shapes: LineShapes | None = None) -> int:
     """The width a plain text looks hard-wrapped at, or 0 when it does not look wrapped.
 
     Only lines of two words or more and no URL count (a wrap cannot break a long URL), and one
     line in OVERLONG_SHARE may pass the width all the same (a long word, a table row). The
     width must lie between MIN_WRAP_WIDTH and MAX_WRAP_WIDTH, with at least MIN_FULL_LINES
-    lines within FULL_LINE_SLACK characters of it.
+    lines within FULL_LINE_SLACK characters of it. `shapes`: the blocks' `line_shapes`, where
+    the caller has them.
     """
-    shapes = line_shapes([block.text for block in blocks])
-    lengths = shapes.lengths[(shapes.words >= 2) & (shapes.flags & URL == 0)]
+    shapes = shapes or line_shapes([block.text for block in blocks])
+    lengths = shapes.lengths[(shapes.flags & WORDS != 0) & (shapes.flags & URL == 0)]
     if not len(lengths):
         return 0
     rank = min(len(lengths) // OVERLONG_SHARE, len(lengths) - 1)  # from the longest down
@@ -44,10 +45,10 @@ def wrap_width(blocks: Sequence[Block]) -> int:
     return width
 
 
-def continuations(blocks: Sequence[Block], width: int) -> np.ndarray:
+def continuations(blocks: Sequence[Block], width: int, shapes: LineShapes | None = None) -> np.ndarray:
     """For each line but the last, whether the wrap cut it: the next line's first word would
     not have fitted on it, and the next line is no list item, numbered line or new paragraph."""
-    lengths, first_lengths, _, flags = line_shapes([block.text for block in blocks])
+    lengths, first_lengths, flags = shapes or line_shapes([block.text for block in blocks])
     gaps = np.fromiter((block.gap_before for block in blocks), dtype=bool, count=len(blocks))
     return (
         (lengths[:-1] + 1 + first_lengths[1:] > width)
@@ -57,23 +58,28 @@ def continuations(blocks: Sequence[Block], width: int) -> np.ndarray:
     )
 
 
-def paragraph_spans(blocks: Sequence[Block], width: int) -> list[tuple[int, int]]:
+def paragraph_spans(blocks: Sequence[Block], width: int, shapes: LineShapes | None = None) -> list[tuple[int, int]]:
     """The plain text's paragraphs as (first, last + 1) block ranges: a paragraph hard-wrapped
     at `width` makes one range; with no width (text not wrapped), every line is its own."""
     if not width:
         return [(index, index + 1) for index in range(len(blocks))]
-    bounds = [0, *(np.flatnonzero(~continuations(blocks, width)) + 1).tolist(), len(blocks)]
+    bounds = [0, *(np.flatnonzero(~continuations(blocks, width, shapes)) + 1).tolist(), len(blocks)]
     return list(zip(bounds[:-1], bounds[1:]))
 
 
-def join_kept(blocks: Sequence[Block], keep: Sequence[bool], plain_text: bool) -> str:
+def join_kept(
+    blocks: Sequence[Block], keep: Sequence[bool], plain_text: bool, shapes: LineShapes | None = None,
+) -> str:
     """The kept blocks' text: blank lines between blocks, except within a hard-wrapped
-    paragraph of plain text, whose lines are joined by a space."""
+    paragraph of plain text, whose lines are joined by a space. `shapes`: plain text's
+    `line_shapes`, where the caller has them."""
     kept = [i for i, k in enumerate(keep) if k]
     if not kept:
         return ""
-    width = wrap_width(blocks) if plain_text else 0
-    cut = continuations(blocks, width) if width else None
+    if plain_text:
+        shapes = shapes or line_shapes([block.text for block in blocks])
+    width = wrap_width(blocks, shapes) if plain_text else 0
+    cut = continuations(blocks, width, shapes) if width else None
     parts = [blocks[kept[0]].text]
     for previous, current in zip(kept, kept[1:]):
         joined = cut is not None and current == previous + 1 and cut[previous]

@@ -27,7 +27,7 @@ from itertools import islice
 import numpy as np
 import regex
 
-from .line_shapes import BRACKET_END, CONTROL, SAID_TWICE, line_shapes, says_it_twice
+from .line_shapes import BRACKET_END, CONTROL, SAID_TWICE, LineShapes, line_shapes, says_it_twice
 from .paragraphs import paragraph_spans
 from .types import Block
 
@@ -114,7 +114,7 @@ def _last_list_heading(lines: Sequence[str], end: int) -> int:
     return -1
 
 
-def doubled_paragraphs(blocks: Sequence[Block], width: int) -> np.ndarray:
+def doubled_paragraphs(blocks: Sequence[Block], width: int, shapes: LineShapes | None = None) -> np.ndarray:
     """Which lines of a text hard-wrapped at `width` belong to a paragraph, or are a line,
     that says the same words twice over ("A bowl of soup on a table A bowl of soup on a
     table"): a picture's alt text, printed once for the image and once for its fallback copy.
@@ -122,18 +122,19 @@ def doubled_paragraphs(blocks: Sequence[Block], width: int) -> np.ndarray:
     join an alt text's line to the paragraph above it. Only wrapped texts are looked at: text
     browsers, which wrap, print alt texts; HTML-to-text libraries and browsers' copies do not."""
     texts = [block.text for block in blocks]
-    marks = line_shapes(texts).flags & SAID_TWICE != 0
-    for start, end in paragraph_spans(blocks, width):
+    shapes = shapes or line_shapes(texts)
+    marks = shapes.flags & SAID_TWICE != 0
+    for start, end in paragraph_spans(blocks, width, shapes):
         if end - start > 1 and says_it_twice(" ".join(texts[start:end])):
             marks[start:end] = True
     return marks
 
 
-def control_lines(lines: Sequence[str]) -> np.ndarray:
+def control_lines(lines: Sequence[str], shapes: LineShapes | None = None) -> np.ndarray:
     """Which lines are a text browser's pictures and form controls: bracketed spans only
     ("[logo.png]", "[][banner]", "* [icon-facebook.svg]") or holding a button or a text
     field ("(BUTTON) Submit", "Email ____________")."""
-    flags = line_shapes(lines).flags
+    flags = (shapes or line_shapes(lines)).flags
     marks = flags & CONTROL != 0
     for index in np.flatnonzero(flags & BRACKET_END).tolist():
         marks[index] |= _BRACKETS_ONLY.fullmatch(lines[index]) is not None
