@@ -4,9 +4,10 @@ The wrap width and paragraphs (`paragraphs`) and a text browser's pictures, cont
 doubled alt texts (`text_dumps`) each look at every line of every plain text: its length,
 its first word, a few marks. Asked in Python, that is a step or more per line and rule; on
 this machine about 0.1 µs each, some 5% of cleaning a plain text. So the marks come from one
-pass, which reads a line's characters only up to its second word and searches the marks
-with CPython's own substring search, in C where the optional `_decodetext` module is built (it gives the same arrays as the
-Python below; a test checks).
+pass in C where the optional `_decodetext` module is built: it reads a line's characters
+only up to its second word and finds the marks with memchr (one-byte text) or a character
+loop, and gives the same arrays as the Python below (a test checks). The flags' bit values
+are written in the C code too; that test holds the two together.
 """
 
 from __future__ import annotations
