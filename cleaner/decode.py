@@ -109,7 +109,6 @@ def keep_mask(
     listed = link_list_start(texts)
     if listed < len(texts):
         scores[listed:] = 0.0
-    counts = word_counts(texts)
     if plain_text:
         shapes = shapes or line_shapes(texts)
         scores[control_lines(texts, shapes)] = 0.0
@@ -118,4 +117,4 @@ def keep_mask(
             scores[doubled_paragraphs(blocks, width, shapes)] = 0.0
     if threshold is not None:
         return scores >= threshold
-    return expected_f1_mask(scores, counts)
+    return expected_f1_mask(scores, word_counts(texts))

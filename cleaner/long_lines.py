@@ -26,9 +26,12 @@ _GLUED_START = regex.compile(r"(?<=[.!?…:;)\]\p{N}])(?=\p{Lu}\p{Ll})")
 def split_long_lines(text: str) -> str:
     """The text with each line longer than MAX_LINE_CHARS cut at its sentence ends (see the
     module's docstring); the text as it is when no line is that long."""
-    if len(text) <= MAX_LINE_CHARS or max(map(len, text.split("\n"))) <= MAX_LINE_CHARS:
+    if len(text) <= MAX_LINE_CHARS:
         return text
-    return "\n".join(
+    lines = text.splitlines(keepends=True)  # the line breaks `text_blocks` splits at, "\r" too
+    if max(map(len, lines)) <= MAX_LINE_CHARS:
+        return text
+    return "".join(
         _GLUED_START.sub("\n", _SENTENCE_END.sub("\n", line)) if len(line) > MAX_LINE_CHARS else line
-        for line in text.split("\n")
+        for line in lines
     )

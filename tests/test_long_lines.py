@@ -51,3 +51,9 @@ def test_cutting_only_adds_line_breaks(parts, tail):
     out = split_long_lines(text)
     assert "".join(out.split()) == "".join(text.split())
     assert out.count("\n") >= text.count("\n")
+
+
+def test_lines_ended_by_carriage_returns_are_lines_too():
+    text = ARTICLE.replace(". ", ".\r") * 8  # old Mac line ends: many short lines, no "\n"
+    assert len(text) > MAX_LINE_CHARS
+    assert split_long_lines(text) == text
