@@ -154,6 +154,7 @@ def render_markdownify(html: str) -> str:
 
 LYNX_COMMAND = ("lynx", "-dump", "-stdin", "-width=79", "-assume_charset=utf-8", "-display_charset=utf-8")
 W3M_COMMAND = ("w3m", "-dump", "-T", "text/html", "-cols", "80", "-I", "UTF-8", "-O", "UTF-8")
+ELINKS_COMMAND = ("elinks", "-dump", "-dump-charset", "utf-8", "-force-html")
 TEXT_BROWSER_TIMEOUT = 60  # seconds for one page
 
 
@@ -182,6 +183,12 @@ def render_w3m(html: str) -> str:
     return _text_browser_dump(W3M_COMMAND, html)
 
 
+def render_elinks(html: str) -> str:
+    """`elinks -dump`: links numbered "[12]Home", and a "References" list at the end that
+    numbers each link's title with its target on the next line. Measuring only."""
+    return _text_browser_dump(ELINKS_COMMAND, html)
+
+
 RENDERERS: dict[str, Callable[[str], str]] = {
     "blocks": render_blocks,
     "tight": render_tight,
@@ -194,6 +201,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "alts": render_alt_texts,
     "lynx": render_lynx,
     "w3m": render_w3m,
+    "elinks": render_elinks,
 }
 TRAIN_RENDERERS = ("blocks", "tight", "wrapped")
 

@@ -1,7 +1,8 @@
 """What text browsers add to a page's text, undone before the text is classified.
 
 `lynx -dump` (and `w3m` with link numbers on) writes every link as "[12]Home" and ends the
-dump with a "References" list of the numbered link targets ("  12. https://..."). Neither
+dump with a "References" list of the numbered link targets ("  12. https://..."; elinks
+numbers each link's title and puts its target on the next line). Neither
 is the page's text: the numbers read as words of every link, which the model never saw in
 training, and the list is a run of URLs that no gold text holds. On 150 WCXB pages (every
 tenth), the shipped model scored 0.672 on default lynx dumps, and 0.818 with both undone.
@@ -45,7 +46,9 @@ MIN_GLUED_NUMBERS = 3  # fewer: not a text browser's numbering, leave the text a
 # line break goes on, unnumbered, on the next line ("https://..." on its own).
 _NUMBERED_TARGET = regex.compile(r"\d{1,5}\.\s+(?:[a-z][a-z0-9+.-]{0,15}:|www\.).*", regex.I)
 _BARE_TARGET = regex.compile(r"(?:[a-z][a-z0-9+.-]{0,15}://|www\.)\S*", regex.I)
-_LIST_LABELS = frozenset(("visible links:", "hidden links:", "links:"))
+# "  12. Home" with its target on the next line, as elinks lists them.
+_NUMBERED_ITEM = regex.compile(r"\d{1,5}\.\s+\S.*")
+_LIST_LABELS = frozenset(("visible links:", "hidden links:", "links:", "visible links", "hidden links"))
 _LIST_HEADINGS = frozenset(("references", "links", "link list"))
 MIN_LISTED_TARGETS = 2
 MIN_TARGET_SHARE = 0.8  # of the lines after a list heading
@@ -68,8 +71,24 @@ def strip_link_numbers(text: str) -> str:
     return _LINK_NUMBER.sub("", text)
 
 
-def _is_target(line: str) -> bool:
-    return bool(_NUMBERED_TARGET.fullmatch(line) or _BARE_TARGET.fullmatch(line)) or line.lower() in _LIST_LABELS
+NOT_TARGET, TARGET, NUMBERED_TARGET = 0, 1, 2
+
+
+def _target_kind(lines: Sequence[str], index: int) -> int:
+    """NUMBERED_TARGET for "12. https://...", or for "12. Home" whose target is the next
+    line; TARGET for a target alone (a target's second line) or a list label; else
+    NOT_TARGET."""
+    line = lines[index].strip()
+    if _NUMBERED_TARGET.fullmatch(line):
+        return NUMBERED_TARGET
+    if _BARE_TARGET.fullmatch(line) or line.lower() in _LIST_LABELS:
+        return TARGET
+    if (
+        index + 1 < len(lines) and _NUMBERED_ITEM.fullmatch(line)
+        and _BARE_TARGET.fullmatch(lines[index + 1].strip())
+    ):
+        return NUMBERED_TARGET
+    return NOT_TARGET
 
 
 def link_list_start(lines: Sequence[str]) -> int:
@@ -83,8 +102,8 @@ def link_list_start(lines: Sequence[str]) -> int:
     lynx's "[USEMAP]", would cut the run short)."""
     start = len(lines)
     targets = 0
-    while start > 0 and _is_target(lines[start - 1].strip()):
-        targets += bool(_NUMBERED_TARGET.fullmatch(lines[start - 1].strip()))
+    while start > 0 and (kind := _target_kind(lines, start - 1)):
+        targets += kind == NUMBERED_TARGET
         start -= 1
     if targets < MIN_LISTED_TARGETS:
         start = len(lines)
@@ -93,14 +112,14 @@ def link_list_start(lines: Sequence[str]) -> int:
     # The heading search reads the whole page: only where the text ends near a numbered
     # target, as such a list does (most texts end otherwise, and HTML list items carry no
     # numbers).
-    tail = lines[-TAIL_LINES:]
-    if not any(_NUMBERED_TARGET.fullmatch(line.strip()) for line in tail):
+    tail = range(max(len(lines) - TAIL_LINES, 0), len(lines))
+    if not any(_target_kind(lines, index) == NUMBERED_TARGET for index in tail):
         return start
     heading = _last_list_heading(lines, start)
     if heading >= 0:
-        after = [line.strip() for line in lines[heading + 1:]]
-        numbered = sum(1 for line in after if _NUMBERED_TARGET.fullmatch(line))
-        if numbered >= MIN_LISTED_TARGETS and sum(map(_is_target, after)) >= MIN_TARGET_SHARE * len(after):
+        kinds = [_target_kind(lines, index) for index in range(heading + 1, len(lines))]
+        numbered = kinds.count(NUMBERED_TARGET)
+        if numbered >= MIN_LISTED_TARGETS and len(kinds) - kinds.count(NOT_TARGET) >= MIN_TARGET_SHARE * len(kinds):
             return heading
     return start
 

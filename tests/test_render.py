@@ -61,13 +61,13 @@ def test_text_nodes_splits_at_inline_tags():
     assert "var x = 1;" not in lines
 
 
-@pytest.mark.parametrize("browser", ["lynx", "w3m"])
+@pytest.mark.parametrize("browser", ["lynx", "w3m", "elinks"])
 def test_text_browsers_dump_the_page_when_installed(browser):
     if shutil.which(browser) is None:
         pytest.skip(f"{browser} is not installed (Debian: apt-get install {browser}); only `clean evaluate` uses it")
     text = RENDERERS[browser](PAGE)
     assert "The water came up" in text and "var x = 1;" not in text
-    if browser == "lynx":  # numbered links and their targets, which cleaning undoes
+    if browser in ("lynx", "elinks"):  # numbered links and their targets, which cleaning undoes
         assert "[1]Home" in text and "References" in text
         kept = [block.text for block in text_blocks(text)]
         assert not any("[1]" in line for line in kept)

@@ -82,6 +82,18 @@ def test_a_list_broken_by_a_target_with_text_or_a_stray_mark_is_found_from_its_h
     assert link_list_start(prose) == len(prose)
 
 
+def test_a_list_of_numbered_titles_each_with_its_target_below_is_found():
+    # elinks: "References", "Visible links", then each link's title numbered and its
+    # target on the next line
+    lines = ["Body text ends here.", "References", "Visible links", "1. Home", "https://a.example/",
+             "2. Contact us", "https://a.example/contact", "3. https://b.example/"]
+    assert link_list_start(lines) == 1
+    assert link_list_start(lines[2:]) == 0
+    # a numbered list in the body, with a link under one item, is not a link list
+    body = ["Steps:", "1. Open the box", "2. Read the guide", "https://a.example/guide", "3. Plug it in"]
+    assert link_list_start(body) == len(body)
+
+
 def test_no_list_without_numbered_targets():
     lines = ["An article.", "References", "Smith, J. (2020). A study of bridges.", "https://doi.org/10.1/x"]
     assert link_list_start(lines) == len(lines)
