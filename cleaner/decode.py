@@ -22,7 +22,7 @@ import numpy as np
 
 from .line_shapes import LineShapes, line_shapes
 from .paragraphs import wrap_width
-from .text_dumps import control_lines, doubled_paragraphs, link_list_start
+from .text_dumps import control_lines, link_list_start, picture_paragraphs
 from .types import Block
 
 try:
@@ -114,7 +114,7 @@ def keep_mask(
         scores[control_lines(texts, shapes)] = 0.0
         width = wrap_width(blocks, shapes)
         if width:
-            scores[doubled_paragraphs(blocks, width, shapes)] = 0.0
+            scores[picture_paragraphs(blocks, width, shapes)] = 0.0
     if threshold is not None:
         return scores >= threshold
     return expected_f1_mask(scores, word_counts(texts))

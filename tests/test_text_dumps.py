@@ -5,7 +5,7 @@ from cleaner.clean import Cleaner
 from cleaner.decode import keep_mask
 from cleaner.paragraphs import wrap_width
 from cleaner.segment import text_blocks
-from cleaner.text_dumps import control_lines, doubled_paragraphs, link_list_start, strip_link_numbers
+from cleaner.text_dumps import control_lines, link_list_start, picture_paragraphs, strip_link_numbers
 from cleaner.types import Block
 
 LYNX_DUMP = """\
@@ -143,7 +143,7 @@ ALT_TWICE = """\
 
 def test_a_paragraph_that_says_its_words_twice_is_an_image_text():
     blocks = text_blocks(ALT_TWICE)
-    marked = [block.text for block, mark in zip(blocks, doubled_paragraphs(blocks, wrap_width(blocks))) if mark]
+    marked = [block.text for block, mark in zip(blocks, picture_paragraphs(blocks, wrap_width(blocks))) if mark]
     assert marked == [
         "Two engineers in orange vests checking a steel cable on the bridge deck",
         "Two engineers in orange vests checking a steel cable on the bridge deck",
@@ -152,3 +152,28 @@ def test_a_paragraph_that_says_its_words_twice_is_an_image_text():
     result = Cleaner().clean(ALT_TWICE, "text")
     assert "orange vests" not in result.text and "hero" not in result.text
     assert "many came to watch again" in result.text
+
+
+LONG_ALT = """\
+The old harbour bridge reopened on Monday after eight months of repairs,
+the city said. Engineers replaced the steel cables and resurfaced the
+deck, and traffic is expected to return to normal within a week.
+
+[Two engineers in orange vests check a steel cable on the bridge deck,
+while a crane lifts a new section of railing into place behind them and
+a line of cars waits at the barrier]
+
+[Editor's note: an earlier version of this story gave the wrong date for
+the reopening.] The bridge was built in 1932 and rebuilt in 1988, when
+its deck was widened to carry four lanes of traffic over the harbour.
+"""
+
+
+def test_a_wrapped_paragraph_wholly_in_brackets_is_an_image_text():
+    # pandoc's plain text prints a long alt text in brackets, wrapped like any paragraph
+    blocks = text_blocks(LONG_ALT)
+    marked = [block.text for block, mark in zip(blocks, picture_paragraphs(blocks, wrap_width(blocks))) if mark]
+    assert len(marked) == 3 and marked[0].startswith("[Two engineers") and marked[-1].endswith("at the barrier]")
+    result = Cleaner().clean(LONG_ALT, "text")
+    assert "orange vests" not in result.text and "crane" not in result.text
+    assert "rebuilt in 1988" in result.text  # brackets that open a paragraph of body text
