@@ -155,11 +155,12 @@ def render_markdownify(html: str) -> str:
 LYNX_COMMAND = ("lynx", "-dump", "-stdin", "-width=79", "-assume_charset=utf-8", "-display_charset=utf-8")
 W3M_COMMAND = ("w3m", "-dump", "-T", "text/html", "-cols", "80", "-I", "UTF-8", "-O", "UTF-8")
 ELINKS_COMMAND = ("elinks", "-dump", "-dump-charset", "utf-8", "-force-html")
+PANDOC_COMMAND = ("pandoc", "-f", "html", "-t", "plain")
 TEXT_BROWSER_TIMEOUT = 60  # seconds for one page
 
 
 def _text_browser_dump(command: Sequence[str], html: str) -> str:
-    """What a text browser prints for the page given on its standard input."""
+    """What a text browser (or converter) prints for the page given on its standard input."""
     if shutil.which(command[0]) is None:
         raise RuntimeError(f"the {command[0]} renderer needs the {command[0]} program (Debian: apt-get install {command[0]})")
     done = subprocess.run(
@@ -189,6 +190,12 @@ def render_elinks(html: str) -> str:
     return _text_browser_dump(ELINKS_COMMAND, html)
 
 
+def render_pandoc(html: str) -> str:
+    """`pandoc -t plain`: wrapped at 72 columns, pictures as their alt text in brackets,
+    layout tables drawn as grids. Measuring only."""
+    return _text_browser_dump(PANDOC_COMMAND, html)
+
+
 RENDERERS: dict[str, Callable[[str], str]] = {
     "blocks": render_blocks,
     "tight": render_tight,
@@ -202,6 +209,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "lynx": render_lynx,
     "w3m": render_w3m,
     "elinks": render_elinks,
+    "pandoc": render_pandoc,
 }
 TRAIN_RENDERERS = ("blocks", "tight", "wrapped")
 

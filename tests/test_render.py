@@ -61,7 +61,7 @@ def test_text_nodes_splits_at_inline_tags():
     assert "var x = 1;" not in lines
 
 
-@pytest.mark.parametrize("browser", ["lynx", "w3m", "elinks"])
+@pytest.mark.parametrize("browser", ["lynx", "w3m", "elinks", "pandoc"])
 def test_text_browsers_dump_the_page_when_installed(browser):
     if shutil.which(browser) is None:
         pytest.skip(f"{browser} is not installed (Debian: apt-get install {browser}); only `clean evaluate` uses it")
