@@ -175,17 +175,19 @@ contains(PyObject *text, PyObject *mark)
     return 0;
 }
 
-/* line_shapes.says_it_twice: a run of at least min_words words, one space, the run again. */
+/* line_shapes.says_it_twice: a run of at least min_words words, then the run again, after
+   one space (odd length) or glued to it (even length). */
 static int
 says_it_twice(int kind, const void *data, Py_ssize_t len, int min_words)
 {
-    if (len % 2 == 0)
-        return 0;
-    Py_ssize_t half = len / 2;
-    if (PyUnicode_READ(kind, data, half) != ' ')
-        return 0;
+    Py_ssize_t half = len / 2, second = half;
+    if (len % 2 == 1) {
+        if (PyUnicode_READ(kind, data, half) != ' ')
+            return 0;
+        second = half + 1;
+    }
     for (Py_ssize_t i = 0; i < half; i++)
-        if (PyUnicode_READ(kind, data, i) != PyUnicode_READ(kind, data, half + 1 + i))
+        if (PyUnicode_READ(kind, data, i) != PyUnicode_READ(kind, data, second + i))
             return 0;
     int words = 0, in_word = 0;
     for (Py_ssize_t i = 0; i < half; i++) {

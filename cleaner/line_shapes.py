@@ -25,7 +25,7 @@ except ImportError:  # not built: the same in Python
 URL = 1  # holds "://": a wrap cannot break a URL, so such lines do not tell the width
 BRACKET_END = 2  # ends with "]": may be a picture or a form field in brackets only
 CONTROL = 4  # holds a text browser's button or text field (CONTROL_MARKS)
-SAID_TWICE = 8  # a run of at least MIN_DOUBLED_WORDS words, a space, and the same run again
+SAID_TWICE = 8  # a run of at least MIN_DOUBLED_WORDS words, then the same run again (after a space or glued)
 NUMBERED = 16  # starts with a list mark (LIST_MARKERS) or a number ("1.", "2)", "2024")
 WORDS = 32  # holds two words or more
 
@@ -69,15 +69,17 @@ def line_shapes(texts: Sequence[str], use_c: bool = True) -> LineShapes:
 
 
 def says_it_twice(text: str) -> bool:
-    """Whether the text is a run of at least MIN_DOUBLED_WORDS words, one space, and the same
-    run again."""
+    """Whether the text is a run of at least MIN_DOUBLED_WORDS words and the same run again,
+    after one space or glued to it (a text browser that printed "[185]" between the two
+    copies, its link number since taken out)."""
     half = len(text) // 2
-    return (
-        len(text) % 2 == 1
-        and text[half] == " "
-        and text[:half] == text[half + 1:]
-        and len(text[:half].split()) >= MIN_DOUBLED_WORDS
-    )
+    if len(text) % 2:
+        first, second = text[:half], text[half + 1:]
+        if text[half] != " ":
+            return False
+    else:
+        first, second = text[:half], text[half:]
+    return first == second and len(first.split()) >= MIN_DOUBLED_WORDS
 
 
 def _numbered(first: str) -> bool:

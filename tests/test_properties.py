@@ -336,6 +336,7 @@ def test_c_line_splitter_gives_the_python_blocks_on_any_text(text):
 LINE_SHAPE_SAMPLES = [
     "a b a b", "a b  a b", "sky  sky", "x x", "١٢) item", "2024 was", "12.", "* item", "• item", "[logo.png]",
     "(BUTTON) Go", "Name ________", "https://example.org", "é ü é ü", "\u00a0a\u00a0b", "a\u2003b a\u2003b",
+    "one two three.one two three.", "a b c da b c d", "a b c d  a b c d ",
 ]
 
 

@@ -177,3 +177,26 @@ def test_a_wrapped_paragraph_wholly_in_brackets_is_an_image_text():
     result = Cleaner().clean(LONG_ALT, "text")
     assert "orange vests" not in result.text and "crane" not in result.text
     assert "rebuilt in 1988" in result.text  # brackets that open a paragraph of body text
+
+
+GLUED_ALT = """\
+   The old harbour bridge reopened on Monday after eight months of repairs,
+   the city said. Engineers replaced the steel cables and resurfaced the
+   deck, and traffic is expected to return to normal within a week.
+
+   [4]Two engineers in orange vests check a steel cable on the bridge deck
+   while a crane lifts a new section of railing.[5]Two engineers in orange
+   vests check a steel cable on the bridge deck while a crane lifts a new
+   section of railing.
+
+   Residents had waited for the reopening since the spring floods damaged
+   the bridge's supports. [6]Many came to watch, and many came to watch again.
+"""
+
+
+def test_an_alt_text_said_twice_around_a_link_number_is_an_image_text():
+    # elinks prints a linked picture's alt text for the picture and for the link, with the
+    # link's number between them; once the numbers are out, the two copies are glued
+    result = Cleaner().clean(GLUED_ALT, "text")
+    assert "orange vests" not in result.text
+    assert "traffic is expected" in result.text and "many came to watch again" in result.text
