@@ -46,8 +46,10 @@ MIN_GLUED_NUMBERS = 3  # fewer: not a text browser's numbering, leave the text a
 
 # "  12. https://...": a numbered link target (which may hold spaces); a target that held a
 # line break goes on, unnumbered, on the next line ("https://..." on its own).
-_NUMBERED_TARGET = regex.compile(r"\d{1,5}\.\s+(?:[a-z][a-z0-9+.-]{0,15}:|www\.).*", regex.I)
-_BARE_TARGET = regex.compile(r"(?:[a-z][a-z0-9+.-]{0,15}://|www\.)\S*", regex.I)
+_NUMBERED_TARGET = r"\d{1,5}\.\s+(?:[a-z][a-z0-9+.-]{0,15}:|www\.).*"
+_BARE_TARGET = r"(?:[a-z][a-z0-9+.-]{0,15}://|www\.)\S*"
+# Either, in one match a line: the group holds a numbered target.
+_TARGET_LINE = regex.compile(f"({_NUMBERED_TARGET})|{_BARE_TARGET}", regex.I)
 # "  12. Home" with its target on the next line, as elinks lists them.
 _NUMBERED_ITEM = regex.compile(r"\d{1,5}\.\s+\S.*")
 _LIST_LABELS = frozenset(("visible links:", "hidden links:", "links:", "visible links", "hidden links"))
@@ -73,24 +75,31 @@ def strip_link_numbers(text: str) -> str:
     return _LINK_NUMBER.sub("", text)
 
 
-NOT_TARGET, TARGET, NUMBERED_TARGET = 0, 1, 2
+NOT_TARGET, BARE_TARGET, LIST_LABEL, NUMBERED_TARGET = range(4)
 
 
-def _target_kind(lines: Sequence[str], index: int) -> int:
-    """NUMBERED_TARGET for "12. https://...", or for "12. Home" whose target is the next
-    line; TARGET for a target alone (a target's second line) or a list label; else
-    NOT_TARGET."""
-    line = lines[index].strip()
-    if _NUMBERED_TARGET.fullmatch(line):
-        return NUMBERED_TARGET
-    if _BARE_TARGET.fullmatch(line) or line.lower() in _LIST_LABELS:
-        return TARGET
-    if (
-        index + 1 < len(lines) and _NUMBERED_ITEM.fullmatch(line)
-        and _BARE_TARGET.fullmatch(lines[index + 1].strip())
-    ):
+def _target_kind(line: str, below: int) -> int:
+    """NUMBERED_TARGET for "12. https://...", or for "12. Home" with a target alone on the
+    line `below` (whose kind is given); BARE_TARGET for a target alone (also a target's
+    second line); LIST_LABEL for "Visible links"; else NOT_TARGET."""
+    line = line.strip()
+    match = _TARGET_LINE.fullmatch(line)
+    if match:
+        return NUMBERED_TARGET if match.group(1) is not None else BARE_TARGET
+    if line.lower() in _LIST_LABELS:
+        return LIST_LABEL
+    if below == BARE_TARGET and line[:1].isdigit() and _NUMBERED_ITEM.fullmatch(line):
         return NUMBERED_TARGET
     return NOT_TARGET
+
+
+def _target_kinds(lines: Sequence[str], first: int) -> list[int]:
+    """The `_target_kind` of each of lines[first:], read from the last line up."""
+    kinds = [NOT_TARGET] * (len(lines) - first)
+    below = NOT_TARGET
+    for offset in range(len(kinds) - 1, -1, -1):
+        below = kinds[offset] = _target_kind(lines[first + offset], below)
+    return kinds
 
 
 def link_list_start(lines: Sequence[str]) -> int:
@@ -104,8 +113,9 @@ def link_list_start(lines: Sequence[str]) -> int:
     lynx's "[USEMAP]", would cut the run short)."""
     start = len(lines)
     targets = 0
-    while start > 0 and (kind := _target_kind(lines, start - 1)):
-        targets += kind == NUMBERED_TARGET
+    below = NOT_TARGET
+    while start > 0 and (below := _target_kind(lines[start - 1], below)) != NOT_TARGET:
+        targets += below == NUMBERED_TARGET
         start -= 1
     if targets < MIN_LISTED_TARGETS:
         start = len(lines)
@@ -114,12 +124,11 @@ def link_list_start(lines: Sequence[str]) -> int:
     # The heading search reads the whole page: only where the text ends near a numbered
     # target, as such a list does (most texts end otherwise, and HTML list items carry no
     # numbers).
-    tail = range(max(len(lines) - TAIL_LINES, 0), len(lines))
-    if not any(_target_kind(lines, index) == NUMBERED_TARGET for index in tail):
+    if NUMBERED_TARGET not in _target_kinds(lines, max(len(lines) - TAIL_LINES, 0)):
         return start
     heading = _last_list_heading(lines, start)
     if heading >= 0:
-        kinds = [_target_kind(lines, index) for index in range(heading + 1, len(lines))]
+        kinds = _target_kinds(lines, heading + 1)
         numbered = kinds.count(NUMBERED_TARGET)
         if numbered >= MIN_LISTED_TARGETS and len(kinds) - kinds.count(NOT_TARGET) >= MIN_TARGET_SHARE * len(kinds):
             return heading
@@ -148,9 +157,7 @@ def picture_paragraphs(blocks: Sequence[Block], width: int, shapes: LineShapes |
     texts = [block.text for block in blocks]
     shapes = shapes or line_shapes(texts)
     marks = shapes.flags & SAID_TWICE != 0
-    for start, end in paragraph_spans(blocks, width, shapes):
-        if end - start < 2:
-            continue
+    for start, end in paragraph_spans(blocks, width, shapes, min_lines=2):
         bracketed = texts[start].startswith("[") and shapes.flags[end - 1] & BRACKET_END
         joined = " ".join(texts[start:end])
         if (bracketed and _BRACKETS_ONLY.fullmatch(joined)) or says_it_twice(joined):

@@ -76,3 +76,7 @@ def test_paragraph_spans_follow_the_wrap():
     unwrapped = text_blocks("\n".join(PARAGRAPHS))
     assert paragraph_spans(unwrapped, wrap_width(unwrapped)) == [(0, 1), (1, 2), (2, 3)]
     assert paragraph_spans([], 0) == []
+    # only the wrapped paragraphs, for callers that look at nothing else
+    multi = [(start, end) for start, end in spans if end - start >= 2]
+    assert multi and paragraph_spans(blocks, wrap_width(blocks), min_lines=2) == multi
+    assert paragraph_spans(unwrapped, wrap_width(unwrapped), min_lines=2) == []
