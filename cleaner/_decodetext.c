@@ -141,9 +141,9 @@ repeat_keys(PyObject *self, PyObject *args)
     return keys;
 }
 
-/* Whether text holds mark as a substring (never, for an empty mark). One-byte text is searched with memchr for the mark's
- * first character; other text character by character (a call to CPython's own search costs
- * more than the search, on lines this short). */
+/* Whether text holds mark as a substring (never, for an empty mark). One-byte text is
+ * searched with memchr for the mark's first character; other text character by character
+ * (a call to CPython's own search costs more than the search, on lines this short). */
 static int
 contains(PyObject *text, PyObject *mark)
 {
