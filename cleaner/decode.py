@@ -22,6 +22,7 @@ import numpy as np
 
 from .line_shapes import LineShapes, line_shapes
 from .paragraphs import wrap_width
+from .script_text import script_lines
 from .text_dumps import control_lines, link_list_start, picture_paragraphs
 from .types import Block
 
@@ -103,7 +104,8 @@ def keep_mask(
     """Which blocks to keep: decoded per page, or at a fixed `threshold` when given.
     A trailing list of numbered link targets (a text browser's "References") is never kept,
     nor, in plain text, a text browser's pictures, form controls and alt texts said twice
-    (`text_dumps`). `shapes`: plain text's `line_shapes`, where the caller has them."""
+    (`text_dumps`), nor the page's script and style text (`script_text`). `shapes`: plain
+    text's `line_shapes`, where the caller has them."""
     texts = [block.text for block in blocks]
     scores = shared_scores(texts, body)
     listed = link_list_start(texts)
@@ -112,6 +114,7 @@ def keep_mask(
     if plain_text:
         shapes = shapes or line_shapes(texts)
         scores[control_lines(texts, shapes)] = 0.0
+        scores[script_lines(texts)] = 0.0
         width = wrap_width(blocks, shapes)
         if width:
             scores[picture_paragraphs(blocks, width, shapes)] = 0.0
