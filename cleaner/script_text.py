@@ -57,6 +57,10 @@ _CODE_CHARS = frozenset("{};@.(\"[]")
 _JSON_STARTS = ('{"', '[{"')
 MIN_JSON_KEYS = 3
 _BRACES_ONLY = regex.compile(r"[{}()\[\];,\s]*[{}][{}()\[\];,\s]*")  # "}", "});", "} }"
+_SYMBOLS = regex.compile(r"[{}()\[\];=<>\\\"|&+*]")
+_COMMENT = regex.compile(r"\s*(?://|/\*)")
+MIN_SYMBOLS = 2  # a sentence may end in ";", code has more
+MIN_SYMBOL_SHARE = 0.06  # of a code line's characters
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’)]?\s*$")
 MIN_PROSE_WORDS = 6
 _PROSE_ENDS = frozenset(".!?…\"'”’)")
@@ -85,12 +89,6 @@ def _is_prose(line: str) -> bool:
     )
 
 
-_SYMBOLS = regex.compile(r"[{}()\[\];=<>\\\"|&+*]")
-_COMMENT = regex.compile(r"\s*(?://|/\*)")
-MIN_SYMBOLS = 2  # a sentence may end in ";", code has more
-MIN_SYMBOL_SHARE = 0.06  # of a code line's characters
-
-
 def is_code(line: str) -> bool:
     """Whether a line reads as code of any kind: a browser's, or general code by its
     share of symbols, or a comment."""
@@ -108,7 +106,7 @@ def script_lines(lines: Sequence[str]) -> np.ndarray:
     if not any("{" in line for line in lines):  # style sheets, scripts and JSON all have one
         return marked
     first = next((i for i in range(n) if _is_prose(lines[i])), n)
-    last = next((i for i in range(n - 1, first, -1) if _is_prose(lines[i])), first if first < n else -1)
+    last = next((i for i in range(n - 1, first, -1) if _is_prose(lines[i])), first)  # n: no prose
     for part in (range(0, first), range(last + 1, n)):
         page_code = {i for i in part if is_page_code(lines[i])}
         if not page_code:

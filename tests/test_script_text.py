@@ -77,3 +77,8 @@ def test_what_is_page_code():
 def test_texts_without_code_are_untouched():
     assert not script_lines(ARTICLE).any()
     assert not script_lines([]).any()
+
+
+def test_a_page_without_prose_is_read_once_whole():
+    lines = ["Shop", "body {", "margin: 0;", "}", "Cart", "Checkout"]
+    assert script_lines(lines).tolist() == [False, True, True, True, False, False]
