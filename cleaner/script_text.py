@@ -90,12 +90,17 @@ def _is_prose(line: str) -> bool:
 
 
 def is_code(line: str) -> bool:
-    """Whether a line reads as code of any kind: a browser's, or general code by its
-    share of symbols, or a comment."""
-    if is_page_code(line) or _COMMENT.match(line) or _BRACES_ONLY.fullmatch(line.strip()):
+    """Whether a line reads as code of any kind: a browser's, or any other code."""
+    return is_page_code(line) or _other_code(line)
+
+
+def _other_code(line: str) -> bool:
+    """Code by its share of symbols, a comment, or braces alone."""
+    text = line.strip()
+    if _COMMENT.match(text) or _BRACES_ONLY.fullmatch(text):
         return True
-    symbols = len(_SYMBOLS.findall(line))
-    return symbols >= MIN_SYMBOLS and symbols >= MIN_SYMBOL_SHARE * len(line.strip())
+    symbols = len(_SYMBOLS.findall(text))
+    return symbols >= MIN_SYMBOLS and symbols >= MIN_SYMBOL_SHARE * len(text)
 
 
 def script_lines(lines: Sequence[str]) -> np.ndarray:
@@ -111,7 +116,7 @@ def script_lines(lines: Sequence[str]) -> np.ndarray:
         page_code = {i for i in part if is_page_code(lines[i])}
         if not page_code:
             continue
-        code = {i for i in part if i in page_code or is_code(lines[i])}
+        code = page_code | {i for i in part if i not in page_code and _other_code(lines[i])}
         run: list[int] = []
         for i in [*part, None]:  # None: the end of the part, which closes the last run
             # a run: code and blank lines in a row; any other line ends it
