@@ -47,6 +47,7 @@ from .model_files import (
     shipped_dir,
 )
 from .runtime import _expit, export_arrays
+from .sequence import SequenceStage, body_proba
 from .types import LABELS, Block, Kind
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ class KindModel:
     page: PageTypeStage
     second: HistGradientBoostingClassifier
     markup: MarkupStage
+    sequence: SequenceStage | None = None  # the page-order network beside the trees
 
     def predict_proba(self, blocks: Sequence[Block], url: str | None = None) -> np.ndarray:
         """Per block: P(chrome), P(body) from the second stage, P(title) from the first."""
@@ -160,7 +162,7 @@ class KindModel:
         context = np.hstack((
             context_features(blocks, first, page_types), markup_columns(self.markup.predict(tokens)),
         ))
-        body = self.second.predict_proba(context)[:, 1]
+        body = body_proba(self.second.decision_function(context), self.sequence, context)
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
 
 
@@ -199,11 +201,13 @@ def fit_kind(
     page_types: Sequence[str] | None = None,
     urls: Sequence[str | None] | None = None,
     markup: Sequence[np.ndarray | None] | None = None,
+    with_sequence: bool = False,
 ) -> KindModel:
     """Fit all stages; the second sees first-stage, markup-guess and page-type scores made
     out of fold, as at inference. `page_types` names each document's type (others count as
     unknown). `markup` gives each plain-text document's markup truth (None where unknown);
-    without it (HTML) there is no markup stage."""
+    without it (HTML) there is no markup stage. `with_sequence` adds the page-order
+    network (`sequence.py`) beside the trees, on the same columns."""
     from scipy.sparse import vstack
 
     token_rows = [token_matrix(blocks) for blocks in docs]
@@ -250,8 +254,16 @@ def fit_kind(
             context_features(blocks, oof[start:end], page_oof[index]), markup_columns(markup_oof[start:end]),
         )))
         start = end
-    second = _second_stage().fit(np.vstack(contexts), (y == 1).astype(np.int64), sample_weight=w)
-    return KindModel(first=first, page=page, second=second, markup=markup_stage)
+    is_body = (y == 1).astype(np.int64)
+    second = _second_stage().fit(np.vstack(contexts), is_body, sample_weight=w)
+    ends = np.cumsum([len(blocks) for blocks in docs])
+    sequence = SequenceStage.fit(
+        [rows.astype(np.float32) for rows in contexts if len(rows)],
+        [part for part in np.split(is_body, ends[:-1]) if len(part)],
+        [part for part in np.split(w, ends[:-1]) if len(part)],
+        seed=SEED,
+    ) if with_sequence and len(y) else None
+    return KindModel(first=first, page=page, second=second, markup=markup_stage, sequence=sequence)
 
 
 def round_to_stored(kind: Kind, model: KindModel) -> dict[str, np.ndarray]:

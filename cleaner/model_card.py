@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .features import BLOCK_COLUMNS, HASH_FEATURES, PAGE_BUCKETS, PAGE_TYPES
 from .markup_guess import GUESSES, WINDOW_RADIUS
+from .sequence import CHANNELS, DILATIONS, EPOCHS, SEQUENCE_SHARE
 
 
 def _score_table(scores: dict) -> list[str]:
@@ -69,6 +70,14 @@ def write_card(directory: Path) -> Path:
         f"({', '.join(GUESSES)}): what the HTML said about the block each line came from, learned from",
         "the block-based renderings of the corpus pages. The trees read each guess for the line, its two",
         f"neighbours on each side, a window of {WINDOW_RADIUS} lines each way and the page's mean.",
+        "",
+        "The HTML model has one more stage beside the trees, a small network over the same context",
+        f"columns of all the page's blocks in order: an input layer of {CHANNELS} channels, residual",
+        f"convolutions with dilations {', '.join(map(str, DILATIONS))} (each block reads its neighbours up to "
+        f"{1 + sum(DILATIONS)} blocks away),",
+        "a summary of the whole page, and a linear output; fitted in numpy with Adam",
+        f"({EPOCHS} epochs, fixed seed). A block's body log-odds are the trees' × {1 - SEQUENCE_SHARE:g}"
+        f" + the network's × {SEQUENCE_SHARE:g}.",
         "",
         "The first stage scores three classes (body, chrome, title); the last decides body or not.",
         "Each page keeps the blocks that maximise its expected word F1 under the model's scores,",

@@ -50,7 +50,10 @@ from .features import (
 )
 from .markup_guess import markup_columns
 from .model_files import ModelError
+from .sequence import SequenceStage, body_proba
 from .types import LABELS, Block
+
+SEQUENCE_ARRAYS = ("mean", "scale") + SequenceStage.PARAMS
 
 _INT32_MIN = -(2**31)
 ROW_CHUNK = 4096
@@ -335,6 +338,9 @@ class TreeStage:
     tree_depths: np.ndarray  # steps to each tree's deepest leaf (`tree_depths`), for the C loop
 
     def proba(self, X: np.ndarray, use_c: bool = True) -> np.ndarray:
+        return _expit(self.log_odds(X, use_c))
+
+    def log_odds(self, X: np.ndarray, use_c: bool = True) -> np.ndarray:
         X = np.ascontiguousarray(X, dtype=np.float64)
         if X.shape[1] < self.width:  # the C loop reads rows unchecked
             raise ValueError(f"rows have {X.shape[1]} features; the trees read {self.width}")
@@ -344,12 +350,12 @@ class TreeStage:
                 X.shape[0], X.shape[1], len(self.nodes), len(self.roots), X, self.nodes, self.value,
                 self.roots, self.tree_depths, sums,
             )
-            return _expit(sums + self.baseline)
+            return sums + self.baseline
         # Rows in chunks: the walk holds rows x trees node indices, so a page of 100,000
         # blocks would otherwise need gigabytes.
         parts = [self._sums_numpy(X[start:start + ROW_CHUNK]) for start in range(0, X.shape[0], ROW_CHUNK)]
         sums = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
-        return _expit(sums + self.baseline)
+        return sums + self.baseline
 
     def _sums_numpy(self, X: np.ndarray) -> np.ndarray:
         rows = np.arange(X.shape[0])[:, None]
@@ -368,6 +374,7 @@ class RuntimeKindModel:
     page: PageStage
     second: TreeStage
     markup: MarkupStage
+    sequence: SequenceStage | None = None
 
     def predict_proba(self, blocks: Sequence[Block], url: str | None = None) -> np.ndarray:
         if not blocks:
@@ -380,7 +387,7 @@ class RuntimeKindModel:
         if self.markup.weights.shape[1]:
             guesses = self.markup.proba(buckets, owners, len(blocks))
             context = np.hstack((context, markup_columns(guesses)))
-        body = self.second.proba(context)
+        body = body_proba(self.second.log_odds(context), self.sequence, context)
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
 
 
@@ -419,7 +426,24 @@ def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
         f"{kind}.baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()[:1],
         **weight_codes.stored(f"{kind}.markup_coef", model.markup.coef),
         f"{kind}.markup_intercept": model.markup.intercept.astype(np.float64),
+        **sequence_arrays(kind, getattr(model, "sequence", None)),
     }
+
+
+def sequence_arrays(kind: str, sequence: SequenceStage | None) -> dict[str, np.ndarray]:
+    """The network's arrays (none when the model has no network), as float32."""
+    if sequence is None:
+        return {}
+    arrays = {f"{kind}.seq_{name}": np.asarray(getattr(sequence, name), dtype=np.float32) for name in SEQUENCE_ARRAYS}
+    arrays[f"{kind}.seq_dilations"] = np.asarray(sequence.dilations, dtype=np.int64)
+    return arrays
+
+
+def load_sequence(data: dict[str, np.ndarray], kind: str) -> SequenceStage | None:
+    if f"{kind}.seq_w_in" not in data:
+        return None
+    fields = {name: data[f"{kind}.seq_{name}"] for name in SEQUENCE_ARRAYS}
+    return SequenceStage(**fields, dilations=tuple(int(d) for d in data[f"{kind}.seq_dilations"]))
 
 
 def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
@@ -459,5 +483,6 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
                 int(get("feature").max()) + 1 if len(get("feature")) else 0, pack_nodes(*nodes[:4]),
                 tree_depths(nodes[2], nodes[3], index("roots")),
             ),
+            sequence=load_sequence(data, kind),
         )
     return models

@@ -21,6 +21,7 @@ from . import __version__
 from .corpus import LabeledDoc, read_corpus, read_labeled_dir
 from .model import KindModel, fit_kind, save
 from .render import TRAIN_RENDERERS
+from .sequence import SEQUENCE_KINDS
 from .types import Kind
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def fit(docs: Sequence[LabeledDoc], kinds: Sequence[Kind] = ("html", "text")) ->
             [doc.group for doc in chosen], weights, [doc.page_type for doc in chosen],
             [training_url(doc) for doc in chosen],
             [doc.markup for doc in chosen] if kind == "text" else None,
+            with_sequence=kind in SEQUENCE_KINDS,
         )
     return models
 
