@@ -177,7 +177,6 @@ def _clean_in_workers(items: Iterable[Item], options: Options, jobs: int) -> Ite
 
 _END = object()
 _WAKE = object()
-SIGNAL_CHECK_SECONDS = 0.2  # how long the parent waits for input before it looks at signals
 
 
 class _ReadAhead:
@@ -204,13 +203,7 @@ class _ReadAhead:
             self.queue.put(exc)
 
     def get(self) -> Any:
-        while True:
-            # A timed wait: Ctrl-C may be delivered to another of the process's threads (the
-            # reader, the pool's, the BLAS library's), and then an untimed wait in the main
-            # thread is never interrupted, so a paused stream would not stop (seen in CI).
-            with contextlib.suppress(queue.Empty):
-                event = self.queue.get(timeout=SIGNAL_CHECK_SECONDS)
-                break
+        event = self.queue.get()
         if isinstance(event, BaseException):
             raise event
         return event
