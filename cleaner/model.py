@@ -46,8 +46,8 @@ from .model_files import (
     read_meta,
     shipped_dir,
 )
-from .runtime import _expit, export_arrays
-from .sequence import SequenceStage, body_proba
+from .runtime import _expit, body_proba, export_arrays
+from .sequence import SequenceStage
 from .types import LABELS, Block, Kind
 
 log = logging.getLogger(__name__)
@@ -258,7 +258,7 @@ def fit_kind(
     second = _second_stage().fit(np.vstack(contexts), is_body, sample_weight=w)
     ends = np.cumsum([len(blocks) for blocks in docs])
     sequence = SequenceStage.fit(
-        [rows.astype(np.float32) for rows in contexts if len(rows)],
+        [rows for rows in contexts if len(rows)],
         [part for part in np.split(is_body, ends[:-1]) if len(part)],
         [part for part in np.split(w, ends[:-1]) if len(part)],
         seed=SEED,

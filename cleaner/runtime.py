@@ -50,7 +50,7 @@ from .features import (
 )
 from .markup_guess import markup_columns
 from .model_files import ModelError
-from .sequence import SequenceStage, body_proba
+from .sequence import SEQUENCE_SHARE, SequenceStage
 from .types import LABELS, Block
 
 SEQUENCE_ARRAYS = ("mean", "scale") + SequenceStage.PARAMS
@@ -206,6 +206,15 @@ def scan_blocks(blocks: Sequence[Block], use_c: bool = True) -> tuple[np.ndarray
 
 def _expit(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -300.0, 300.0)))
+
+
+def body_proba(tree_log_odds: np.ndarray, sequence: SequenceStage | None, context: np.ndarray) -> np.ndarray:
+    """P(body) of a page's blocks: the trees' and the network's log-odds averaged
+    (the trees' alone when there is no network)."""
+    log_odds = np.asarray(tree_log_odds, dtype=np.float64)
+    if sequence is not None:
+        log_odds = (1.0 - SEQUENCE_SHARE) * log_odds + SEQUENCE_SHARE * sequence.logits(context)
+    return _expit(log_odds)
 
 
 def _one_vs_rest(decision: np.ndarray, classes: np.ndarray, n_out: int) -> np.ndarray:
@@ -426,7 +435,7 @@ def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
         f"{kind}.baseline": np.asarray(hgb._baseline_prediction, dtype=np.float64).ravel()[:1],
         **weight_codes.stored(f"{kind}.markup_coef", model.markup.coef),
         f"{kind}.markup_intercept": model.markup.intercept.astype(np.float64),
-        **sequence_arrays(kind, getattr(model, "sequence", None)),
+        **sequence_arrays(kind, model.sequence),
     }
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -34,14 +35,6 @@ SEQUENCE_SHARE = 0.4  # the network's share of the body log-odds; the trees have
 # pages, so the network's cost weighs more there.
 SEQUENCE_KINDS = ("html",)
 
-
-def body_proba(tree_log_odds: np.ndarray, sequence: SequenceStage | None, context: np.ndarray) -> np.ndarray:
-    """P(body) of a page's blocks: the trees' and the network's log-odds averaged
-    (the trees' alone when there is no network)."""
-    log_odds = np.asarray(tree_log_odds, dtype=np.float64)
-    if sequence is not None:
-        log_odds = (1.0 - SEQUENCE_SHARE) * log_odds + SEQUENCE_SHARE * sequence.logits(context)
-    return 1.0 / (1.0 + np.exp(-np.clip(log_odds, -300.0, 300.0)))
 
 
 def _shift(h: np.ndarray, offset: int) -> np.ndarray:
@@ -131,9 +124,9 @@ class SequenceStage:
     def standardize(self, X: np.ndarray) -> np.ndarray:
         return np.clip((X.astype(self.mean.dtype) - self.mean) / self.scale, -CLIP, CLIP)
 
-    def _forward(self, xs: np.ndarray, batch: _Batch, keep: bool = False):
-        """Log-odds of each row; with `keep`, also what the backward pass needs (cleaning
-        keeps none of it: a page of a million blocks would hold every layer's states)."""
+    def _forward(self, xs: np.ndarray, batch: _Batch):
+        """Log-odds of each row, and what the backward pass needs: every layer's states,
+        which training can afford and cleaning does not keep (`_page_logits`)."""
         a0 = xs @ self.w_in + self.b_in
         h = np.maximum(a0, 0)
         states, pre = [h], []
@@ -141,14 +134,9 @@ class SequenceStage:
             z = self.conv_b[layer] + batch.read(h, -d) @ self.conv_w[layer, 0]
             z += h @ self.conv_w[layer, 1]
             z += batch.read(h, d) @ self.conv_w[layer, 2]
-            if keep:
-                h = h + np.maximum(z, 0)
-                states.append(h)
-                pre.append(z)
-            else:
-                np.maximum(z, 0, out=z)
-                h += z
-            del z
+            h = h + np.maximum(z, 0)
+            states.append(h)
+            pre.append(z)
         means = batch.page_means(h)
         summary = np.tanh(means @ self.w_page + self.b_page)
         c = h.shape[1]
@@ -167,11 +155,12 @@ class SequenceStage:
     def _page_logits(self, xs: np.ndarray) -> np.ndarray:
         """`_forward` for one page, as cleaning calls it: each convolution is one product
         with its three taps side by side, the taps' outputs then added at their offsets
-        (the same sums; a third of the products and no shifted copies of the states)."""
+        (the same sums; a third of the products and no shifted copies of the states), and
+        one layer's states held at a time, so that a page of a million blocks fits."""
         h = np.maximum(xs @ self.w_in + self.b_in, 0)
         c = h.shape[1]
         for layer, d in enumerate(self.dilations):
-            taps = h @ self._stacked_taps()[layer]
+            taps = h @ self._stacked_taps[layer]
             z = taps[:, c:2 * c] + self.conv_b[layer]
             if d < len(h):
                 z[d:] += taps[:-d, :c]
@@ -181,21 +170,16 @@ class SequenceStage:
         summary = np.tanh(h.mean(axis=0) @ self.w_page + self.b_page)
         return h @ self.w_out[:c] + (xs @ self.w_out[2 * c:] + (summary @ self.w_out[c:2 * c] + self.b_out[0]))
 
+    @cached_property
     def _stacked_taps(self) -> np.ndarray:
         """(layers, C, 3C): each layer's three tap matrices side by side, made once."""
-        stacked = self.__dict__.get("_taps")
-        if stacked is None:
-            stacked = np.ascontiguousarray(np.concatenate(
-                (self.conv_w[:, 0], self.conv_w[:, 1], self.conv_w[:, 2]), axis=2,
-            ))
-            self.__dict__["_taps"] = stacked
-        return stacked
+        return np.ascontiguousarray(np.concatenate((self.conv_w[:, 0], self.conv_w[:, 1], self.conv_w[:, 2]), axis=2))
 
     def gradients(self, X: np.ndarray, y: np.ndarray, w: np.ndarray, pages: np.ndarray):
         """Weighted mean log-loss over the rows and its gradient for each of PARAMS."""
         xs = self.standardize(X)
         batch = _Batch(pages, self.dilations)
-        logits, (a0, states, pre, means, summary) = self._forward(xs, batch, keep=True)
+        logits, (a0, states, pre, means, summary) = self._forward(xs, batch)
         p = 1.0 / (1.0 + np.exp(-logits))
         total = w.sum()
         eps = 1e-12

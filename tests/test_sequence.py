@@ -4,8 +4,8 @@ block's neighbours say, it never reads across a page's edge, and it survives the
 import numpy as np
 import pytest
 
-from cleaner.runtime import load_sequence, sequence_arrays
-from cleaner.sequence import SequenceStage, body_proba
+from cleaner.runtime import body_proba, load_sequence, sequence_arrays
+from cleaner.sequence import SEQUENCE_SHARE, SequenceStage
 
 
 def _toy_model(rng, columns=5, channels=4, dilations=(1, 2)):
@@ -93,6 +93,5 @@ def test_body_proba_averages_log_odds():
     alone = body_proba(trees, None, X)
     assert np.allclose(alone, 1 / (1 + np.exp(-trees)))
     mixed = body_proba(trees, model, X)
-    from cleaner.sequence import SEQUENCE_SHARE
     expected = 1 / (1 + np.exp(-((1 - SEQUENCE_SHARE) * trees + SEQUENCE_SHARE * model.logits(X))))
     assert np.allclose(mixed, expected)
