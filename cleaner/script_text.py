@@ -108,7 +108,7 @@ def script_lines(lines: Sequence[str]) -> np.ndarray:
     the lines above the first prose line and below the last are read."""
     n = len(lines)
     marked = np.zeros(n, dtype=bool)
-    if not any("{" in line for line in lines):  # style sheets, scripts and JSON all have one
+    if "{" not in "".join(lines):  # style sheets, scripts and JSON all have one (one scan, not n)
         return marked
     first = next((i for i in range(n) if _is_prose(lines[i])), n)
     last = next((i for i in range(n - 1, first, -1) if _is_prose(lines[i])), first)  # n: no prose
