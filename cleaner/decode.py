@@ -12,6 +12,10 @@ Either way, identical blocks (of at least MIN_REPEAT_CHARS characters) share one
 decision, taken on the lowest of their scores: a caption printed twice, a donation appeal
 repeated, a menu shown for desktop and mobile are chrome far more often than body, and a
 repeat in the kept text costs precision anyway.
+
+In plain text hard-wrapped at a fixed width, the lines of one wrapped paragraph share one
+score too, their word-weighted mean: the paragraph was one block of the page, and a
+paragraph's short last line ("survey had shown.") is no less body than the lines above it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .line_shapes import LineShapes, line_shapes
-from .paragraphs import wrap_width
+from .paragraphs import paragraph_spans, wrap_width
 from .script_text import script_lines
 from .text_dumps import control_lines, link_list_start, picture_paragraphs
 from .types import Block
@@ -79,6 +83,16 @@ def shared_scores(texts: Sequence[str], body: np.ndarray) -> np.ndarray:
     return scores
 
 
+def share_wrapped_paragraphs(
+    blocks: Sequence[Block], width: int, scores: np.ndarray, words: np.ndarray, shapes: LineShapes,
+) -> None:
+    """Give each line of a paragraph hard-wrapped at `width` the paragraph's mean score,
+    weighted by the lines' `words`, in place."""
+    for start, end in paragraph_spans(blocks, width, shapes, min_lines=2):
+        weights = np.maximum(words[start:end], 1).astype(np.float64)
+        scores[start:end] = float(scores[start:end] @ weights) / float(weights.sum())
+
+
 def expected_f1_mask(scores: np.ndarray, word_counts: np.ndarray) -> np.ndarray:
     """The prefix of blocks, by descending score, with the highest expected word F1.
 
@@ -107,17 +121,19 @@ def keep_mask(
     (`text_dumps`), nor the page's script and style text (`script_text`). `shapes`: plain
     text's `line_shapes`, where the caller has them."""
     texts = [block.text for block in blocks]
+    words = word_counts(texts)
     scores = shared_scores(texts, body)
+    if plain_text:
+        shapes = shapes or line_shapes(texts)
+        width = wrap_width(blocks, shapes)
+        if width:
+            share_wrapped_paragraphs(blocks, width, scores, words, shapes)
+            scores[picture_paragraphs(blocks, width, shapes)] = 0.0
+        scores[control_lines(texts, shapes)] = 0.0
+        scores[script_lines(texts)] = 0.0
     listed = link_list_start(texts)
     if listed < len(texts):
         scores[listed:] = 0.0
-    if plain_text:
-        shapes = shapes or line_shapes(texts)
-        scores[control_lines(texts, shapes)] = 0.0
-        scores[script_lines(texts)] = 0.0
-        width = wrap_width(blocks, shapes)
-        if width:
-            scores[picture_paragraphs(blocks, width, shapes)] = 0.0
     if threshold is not None:
         return scores >= threshold
-    return expected_f1_mask(scores, word_counts(texts))
+    return expected_f1_mask(scores, words)

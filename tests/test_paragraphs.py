@@ -2,7 +2,10 @@
 
 import textwrap
 
+import numpy as np
+
 from cleaner.clean import Cleaner
+from cleaner.decode import keep_mask
 from cleaner.paragraphs import join_kept, paragraph_spans, wrap_width
 from cleaner.segment import text_blocks
 
@@ -80,3 +83,20 @@ def test_paragraph_spans_follow_the_wrap():
     multi = [(start, end) for start, end in spans if end - start >= 2]
     assert multi and paragraph_spans(blocks, wrap_width(blocks), min_lines=2) == multi
     assert paragraph_spans(unwrapped, wrap_width(unwrapped), min_lines=2) == []
+
+
+def test_the_lines_of_a_wrapped_paragraph_are_decided_together():
+    """A wrapped paragraph's short last line is kept or dropped with the lines above it: each
+    line is scored at the paragraph's word-weighted mean. Unwrapped lines are decided alone."""
+    blocks = text_blocks(_wrapped(72))
+    spans = paragraph_spans(blocks, wrap_width(blocks))
+    last_start, last_end = spans[-1]
+    scores = np.full(len(blocks), 0.95)
+    scores[last_end - 1] = 0.2  # "survey had shown."
+    assert keep_mask(blocks, scores, plain_text=True).all()
+    scores[last_start:last_end] = 0.1  # the whole paragraph unlikely: all of it goes
+    keep = keep_mask(blocks, scores, plain_text=True)
+    assert not keep[last_start:last_end].any() and keep[:last_start].all()
+    unwrapped = text_blocks("\n".join(PARAGRAPHS) + "\nThe first survey had shown less.")
+    alone = keep_mask(unwrapped, np.array([0.95, 0.95, 0.95, 0.2]), plain_text=True)
+    assert alone.tolist() == [True, True, True, False]
