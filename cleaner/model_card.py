@@ -11,7 +11,9 @@ from pathlib import Path
 
 from .features import BLOCK_COLUMNS, HASH_FEATURES, PAGE_BUCKETS, PAGE_TYPES
 from .markup_guess import GUESSES, WINDOW_RADIUS
-from .sequence import CHANNELS, DILATIONS, EPOCHS, SEQUENCE_SHARE
+from .sequence import CHANNELS, DILATIONS, EPOCHS, SEQUENCE_KINDS, SEQUENCE_SHARE
+
+KIND_NAMES = {"html": "HTML", "text": "text"}
 
 
 def _score_table(scores: dict) -> list[str]:
@@ -44,7 +46,8 @@ def write_card(directory: Path) -> Path:
         f"numpy {meta['numpy_version']}, scipy {meta['scipy_version']}, Python {meta['python']}",
         f"- Feature set: `{meta['feature_fingerprint']}`",
         f"- SHA-256: model.joblib `{meta['sha256']}`, runtime.npz `{meta.get('runtime_sha256')}`",
-        f"- Rebuild: `{meta['command']}` (fixed seeds: the same data gives the same model)",
+        f"- Rebuild: `{meta['command']}` (fixed seeds: the same data gives the same model on the same machine;"
+        " another numpy or BLAS build can move the last bits of the network's weights and the trees' thresholds)",
         "",
         "## What it is",
         "",
@@ -71,7 +74,9 @@ def write_card(directory: Path) -> Path:
         "the block-based renderings of the corpus pages. The trees read each guess for the line, its two",
         f"neighbours on each side, a window of {WINDOW_RADIUS} lines each way and the page's mean.",
         "",
-        "The HTML model has one more stage beside the trees, a small network over the same context",
+        f"The {' and '.join(KIND_NAMES.get(kind, kind) for kind in SEQUENCE_KINDS)} "
+        f"model{'s have' if len(SEQUENCE_KINDS) > 1 else ' has'} one more stage"
+        " beside the trees, a small network over the same context",
         f"columns of all the page's blocks in order: an input layer of {CHANNELS} channels, residual",
         f"convolutions with dilations {', '.join(map(str, DILATIONS))} (each block reads its neighbours up to "
         f"{1 + sum(DILATIONS)} blocks away),",
