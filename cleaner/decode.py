@@ -83,12 +83,10 @@ def shared_scores(texts: Sequence[str], body: np.ndarray) -> np.ndarray:
     return scores
 
 
-def share_wrapped_paragraphs(
-    blocks: Sequence[Block], width: int, scores: np.ndarray, words: np.ndarray, shapes: LineShapes,
-) -> None:
-    """Give each line of a paragraph hard-wrapped at `width` the paragraph's mean score,
-    weighted by the lines' `words`, in place."""
-    for start, end in paragraph_spans(blocks, width, shapes, min_lines=2):
+def share_wrapped_paragraphs(spans: Sequence[tuple[int, int]], scores: np.ndarray, words: np.ndarray) -> None:
+    """Give the lines of each wrapped paragraph (`paragraphs.paragraph_spans`) the
+    paragraph's mean score, weighted by the lines' `words`, in place."""
+    for start, end in spans:
         weights = np.maximum(words[start:end], 1).astype(np.float64)
         scores[start:end] = float(scores[start:end] @ weights) / float(weights.sum())
 
@@ -127,8 +125,9 @@ def keep_mask(
         shapes = shapes or line_shapes(texts)
         width = wrap_width(blocks, shapes)
         if width:
-            share_wrapped_paragraphs(blocks, width, scores, words, shapes)
-            scores[picture_paragraphs(blocks, width, shapes)] = 0.0
+            spans = paragraph_spans(blocks, width, shapes, min_lines=2)
+            share_wrapped_paragraphs(spans, scores, words)
+            scores[picture_paragraphs(blocks, width, shapes, spans)] = 0.0
         scores[control_lines(texts, shapes)] = 0.0
         scores[script_lines(texts)] = 0.0
     listed = link_list_start(texts)

@@ -144,7 +144,10 @@ def _last_list_heading(lines: Sequence[str], end: int) -> int:
     return -1
 
 
-def picture_paragraphs(blocks: Sequence[Block], width: int, shapes: LineShapes | None = None) -> np.ndarray:
+def picture_paragraphs(
+    blocks: Sequence[Block], width: int, shapes: LineShapes | None = None,
+    spans: Sequence[tuple[int, int]] | None = None,
+) -> np.ndarray:
     """Which lines of a text hard-wrapped at `width` belong to a paragraph that is a
     picture's text. Either it says the same words twice over ("A bowl of soup on a table A
     bowl of soup on a table"): an alt text printed once for the image and once for its
@@ -153,11 +156,14 @@ def picture_paragraphs(blocks: Sequence[Block], width: int, shapes: LineShapes |
     brackets, over several lines: a long alt text as pandoc prints it ("[A diagram of the
     app's screens, showing ...]"), the wrapped form of what `control_lines` finds on one
     line. Only wrapped texts are looked at: text browsers and converters that wrap print
-    alt texts; HTML-to-text libraries and browsers' copies do not."""
+    alt texts; HTML-to-text libraries and browsers' copies do not. `spans`: the text's
+    wrapped paragraphs (`paragraph_spans`, two lines or more), where the caller has them."""
     texts = [block.text for block in blocks]
     shapes = shapes or line_shapes(texts)
     marks = shapes.flags & SAID_TWICE != 0
-    for start, end in paragraph_spans(blocks, width, shapes, min_lines=2):
+    if spans is None:
+        spans = paragraph_spans(blocks, width, shapes, min_lines=2)
+    for start, end in spans:
         bracketed = texts[start].startswith("[") and shapes.flags[end - 1] & BRACKET_END
         joined = " ".join(texts[start:end])
         if (bracketed and _BRACKETS_ONLY.fullmatch(joined)) or says_it_twice(joined):
