@@ -47,7 +47,7 @@ def write_card(directory: Path) -> Path:
         f"- Feature set: `{meta['feature_fingerprint']}`",
         f"- SHA-256: model.joblib `{meta['sha256']}`, runtime.npz `{meta.get('runtime_sha256')}`",
         f"- Rebuild: `{meta['command']}` (fixed seeds: the same data gives the same model on the same machine;"
-        " another numpy or BLAS build can move the last bits of the network's weights and the trees' thresholds)",
+        " another numpy or BLAS build can move the last bits of the networks' weights and the trees' thresholds)",
         "",
         "## What it is",
         "",
