@@ -1,4 +1,4 @@
-"""Builds the optional C helpers (tree scorer, block scanner, HTML walk, line splitter, decoding's word counts and repeat keys, context rows); everything else is configured in pyproject.toml.
+"""Builds the optional C helpers (tree scorer, block scanner, HTML walk, line splitter, decoding's word counts and repeated blocks, context rows, the network's layers); everything else is configured in pyproject.toml.
 
 `optional=True`: where no C compiler is at hand the install still succeeds and cleaner does
 the same work in Python and numpy instead (same results, slower; tests check each pair agrees).
@@ -14,5 +14,6 @@ setup(
         Extension("cleaner._textlines", ["cleaner/_textlines.c"], optional=True),
         Extension("cleaner._decodetext", ["cleaner/_decodetext.c"], optional=True),
         Extension("cleaner._context", ["cleaner/_context.c"], optional=True),
+        Extension("cleaner._sequence", ["cleaner/_sequence.c"], optional=True),
     ]
 )

@@ -8,7 +8,8 @@
  * those stay as the fallback and the reference. The column layout is documented in
  * features.context_matrix; the offsets and window radii come from Python. section_rows
  * makes features.section_columns the same way, for the same reason, and token_sums the
- * linear stages' per-block sums (runtime.token_sums).
+ * linear stages' per-block sums (runtime.token_sums), and page_decision the page-type
+ * stage's decision values (runtime.PageStage).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -347,6 +348,68 @@ done:
     return result;
 }
 
+/* runtime.PageStage: coef @ features.page_vector(buckets) without the dense vector. Each
+ * folded bucket's count is taken once, at its first token: its log1p adds its weights (by
+ * bucket, as token_sums reads them) and its square to the norm; the sums are then scaled
+ * by the vector's length. */
+static PyObject *
+page_decision(PyObject *self, PyObject *args)
+{
+    Py_ssize_t page_buckets, classes, n_tokens;
+    Py_buffer coef_buf, buckets_buf, out_buf;
+    if (!PyArg_ParseTuple(args, "nny*y*w*", &page_buckets, &classes, &coef_buf, &buckets_buf, &out_buf))
+        return NULL;
+    PyObject *result = NULL;
+    int32_t *counts = NULL;
+    n_tokens = buckets_buf.len / 8;
+    if (!(sized(&coef_buf, page_buckets * classes * 4, "coef") && sized(&buckets_buf, n_tokens * 8, "buckets") &&
+          sized(&out_buf, classes * 8, "out")))
+        goto done;
+    if (page_buckets <= 0) {
+        PyErr_SetString(PyExc_ValueError, "page_decision: no page buckets");
+        goto done;
+    }
+    const float *coef = coef_buf.buf;
+    const int64_t *buckets = buckets_buf.buf;
+    double *out = out_buf.buf, norm = 0.0;
+    counts = PyMem_Calloc((size_t)page_buckets, sizeof(int32_t));
+    if (counts == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* a power of two folds by a mask: a division per token cost more than the rest */
+    int64_t mask = (page_buckets & (page_buckets - 1)) == 0 ? page_buckets - 1 : -1;
+    for (Py_ssize_t i = 0; i < n_tokens; i++) {
+        if (buckets[i] < 0) {
+            PyErr_SetString(PyExc_ValueError, "page_decision: a negative bucket");
+            goto done;
+        }
+        counts[mask >= 0 ? buckets[i] & mask : buckets[i] % page_buckets]++;
+    }
+    memset(out, 0, (size_t)classes * sizeof(double));
+    for (Py_ssize_t i = 0; i < n_tokens; i++) {
+        int64_t folded = mask >= 0 ? buckets[i] & mask : buckets[i] % page_buckets;
+        if (counts[folded] == 0)  /* taken already */
+            continue;
+        double value = log1p((double)counts[folded]);
+        counts[folded] = 0;
+        norm += value * value;
+        for (Py_ssize_t c = 0; c < classes; c++)
+            out[c] += value * (double)coef[folded * classes + c];
+    }
+    if (norm > 0.0) {
+        norm = sqrt(norm);
+        for (Py_ssize_t c = 0; c < classes; c++)
+            out[c] /= norm;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_Free(counts);
+    PyBuffer_Release(&coef_buf); PyBuffer_Release(&buckets_buf); PyBuffer_Release(&out_buf);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"context_rows", context_rows, METH_VARARGS,
      "context_rows(n, width, class_counts, fields, same_text_counts, groups, heading_flags, "
@@ -358,6 +421,9 @@ static PyMethodDef methods[] = {
     {"markup_rows", markup_rows, METH_VARARGS,
      "markup_rows(n, k, guesses, radius, offsets, out): markup_guess.markup_columns into the "
      "float32 buffer out."},
+    {"page_decision", page_decision, METH_VARARGS,
+     "page_decision(page_buckets, classes, coef, buckets, out): out = coef @ page_vector(buckets)\n"
+     "for coef stored bucket by bucket (page_buckets x classes float32)."},
     {"token_sums", token_sums, METH_VARARGS,
      "token_sums(n, rows, buckets_total, coef, buckets, owners, out): runtime.token_sums into the "
      "float64 buffer out (n x rows)."},

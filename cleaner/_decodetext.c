@@ -1,5 +1,5 @@
 /* The per-block text work of decode.py, without a Python step per block: each block's
- * count of white-space separated words (len(text.split())), each block's repeat key
+ * count of white-space separated words (len(text.split())), which blocks share a repeat key
  * (" ".join(text.split()).casefold()), and the line shapes that the plain-text rules read
  * (line_shapes.py: length, first word's length, marks).
  *
@@ -112,33 +112,191 @@ collapsed(PyObject *text, int *is_ascii)
     return out;
 }
 
+/* The repeat key of text, as repeat_keys makes it. */
 static PyObject *
-repeat_keys(PyObject *self, PyObject *args)
+repeat_key(PyObject *text)
+{
+    int is_ascii;
+    PyObject *key = collapsed(text, &is_ascii);
+    if (key != NULL && !is_ascii) {
+        PyObject *folded = PyObject_CallMethod(key, "casefold", NULL);
+        Py_DECREF(key);
+        key = folded;
+    }
+    return key;
+}
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+/* str.casefold maps each character on its own (full case folding, no context) to at most
+   three characters, and never to or from white space: so a key's characters are the folds
+   of the text's characters, word by word. The folds of the first FOLD_CACHED code points
+   (Latin, Greek, Cyrillic, typographic punctuation) are asked of Python once per process
+   and kept; FOLD_UNKNOWN marks one not asked yet. */
+#define FOLD_CACHED 0x3000
+#define FOLD_UNKNOWN 0xFF
+static Py_UCS4 fold_chars[FOLD_CACHED][3];
+static unsigned char fold_lengths[FOLD_CACHED];
+static int fold_cache_ready = 0;
+
+/* c's case fold into out (up to 3 characters); its length, or -1 on an error. */
+static int
+fold_of(Py_UCS4 c, Py_UCS4 out[3])
+{
+    if (c < FOLD_CACHED) {
+        if (!fold_cache_ready) {
+            memset(fold_lengths, FOLD_UNKNOWN, sizeof fold_lengths);
+            fold_cache_ready = 1;
+        }
+        if (fold_lengths[c] != FOLD_UNKNOWN) {
+            memcpy(out, fold_chars[c], sizeof fold_chars[c]);
+            return fold_lengths[c];
+        }
+    }
+    PyObject *single = PyUnicode_FromOrdinal((int)c);
+    if (single == NULL)
+        return -1;
+    PyObject *folded = PyObject_CallMethod(single, "casefold", NULL);
+    Py_DECREF(single);
+    if (folded == NULL)
+        return -1;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(folded);
+    if (len > 3) {
+        Py_DECREF(folded);
+        PyErr_SetString(PyExc_ValueError, "repeat_groups: a case fold of over three characters");
+        return -1;
+    }
+    for (Py_ssize_t j = 0; j < len; j++)
+        out[j] = PyUnicode_READ_CHAR(folded, j);
+    Py_DECREF(folded);
+    if (c < FOLD_CACHED) {
+        memcpy(fold_chars[c], out, sizeof fold_chars[c]);
+        fold_lengths[c] = (unsigned char)len;
+    }
+    return (int)len;
+}
+
+/* FNV-1a over the code points of text's repeat key, without making the key. */
+static int
+key_hash(PyObject *text, uint64_t *hash)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    uint64_t h = FNV_OFFSET;
+    int in_word = 0, words = 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISSPACE(c)) {
+            in_word = 0;
+            continue;
+        }
+        if (!in_word && words++)
+            h = (h ^ (uint64_t)' ') * FNV_PRIME;
+        in_word = 1;
+        if (c < 0x80) {
+            if (c >= 'A' && c <= 'Z')
+                c += 32;
+            h = (h ^ (uint64_t)c) * FNV_PRIME;
+            continue;
+        }
+        Py_UCS4 folded[3];
+        int n_folded = fold_of(c, folded);
+        if (n_folded < 0)
+            return 0;
+        for (int j = 0; j < n_folded; j++)
+            h = (h ^ (uint64_t)folded[j]) * FNV_PRIME;
+    }
+    *hash = h;
+    return 1;
+}
+
+/* 1 when the two texts have the same repeat key, 0 when not, -1 on an error. */
+static int
+same_key(PyObject *a, PyObject *b)
+{
+    PyObject *key_a = repeat_key(a);
+    if (key_a == NULL)
+        return -1;
+    PyObject *key_b = repeat_key(b);
+    if (key_b == NULL) {
+        Py_DECREF(key_a);
+        return -1;
+    }
+    int same = PyUnicode_Compare(key_a, key_b) == 0;
+    Py_DECREF(key_a);
+    Py_DECREF(key_b);
+    return PyErr_Occurred() ? -1 : same;
+}
+
+/* decode.repeat_groups: out[b] is the first block with b's repeat key (b itself when none
+   came before), or -1 for a text shorter than min_chars. Keys are compared by hash in an
+   open-addressed table, and made only to confirm a match. */
+static PyObject *
+repeat_groups(PyObject *self, PyObject *args)
 {
     PyObject *texts;
-    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &texts))
-        return NULL;
-    if (!check_texts(texts))
+    Py_ssize_t min_chars;
+    Py_buffer out;
+    if (!PyArg_ParseTuple(args, "O!nw*", &PyList_Type, &texts, &min_chars, &out))
         return NULL;
     Py_ssize_t n = PyList_GET_SIZE(texts);
-    PyObject *keys = PyList_New(n);
-    if (keys == NULL)
+    if (out.len != n * (Py_ssize_t)sizeof(int64_t)) {
+        PyErr_SetString(PyExc_ValueError, "repeat_groups: output buffer of the wrong size");
+        PyBuffer_Release(&out);
         return NULL;
-    for (Py_ssize_t b = 0; b < n; b++) {
-        int is_ascii;
-        PyObject *key = collapsed(PyList_GET_ITEM(texts, b), &is_ascii);
-        if (key != NULL && !is_ascii) {
-            PyObject *folded = PyObject_CallMethod(key, "casefold", NULL);
-            Py_DECREF(key);
-            key = folded;
-        }
-        if (key == NULL) {
-            Py_DECREF(keys);
-            return NULL;
-        }
-        PyList_SET_ITEM(keys, b, key);
     }
-    return keys;
+    if (!check_texts(texts)) {
+        PyBuffer_Release(&out);
+        return NULL;
+    }
+    int64_t *groups = out.buf;
+    size_t slots = 16;
+    while (slots < 2 * (size_t)n)
+        slots *= 2;
+    uint64_t *hashes = PyMem_Malloc(slots * sizeof(uint64_t));
+    int64_t *firsts = PyMem_Malloc(slots * sizeof(int64_t));
+    PyObject *result = NULL;
+    if (hashes == NULL || firsts == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t s = 0; s < slots; s++)
+        firsts[s] = -1;
+    for (Py_ssize_t b = 0; b < n; b++) {
+        PyObject *text = PyList_GET_ITEM(texts, b);
+        groups[b] = -1;
+        if (PyUnicode_GET_LENGTH(text) < min_chars)
+            continue;
+        uint64_t h;
+        if (!key_hash(text, &h))
+            goto done;
+        size_t s = (size_t)(h ^ (h >> 32)) & (slots - 1);
+        groups[b] = b;
+        for (; firsts[s] >= 0; s = (s + 1) & (slots - 1)) {
+            if (hashes[s] != h)
+                continue;
+            int same = same_key(PyList_GET_ITEM(texts, firsts[s]), text);
+            if (same < 0)
+                goto done;
+            if (same) {
+                groups[b] = firsts[s];
+                break;
+            }
+        }
+        if (groups[b] == b) {
+            hashes[s] = h;
+            firsts[s] = b;
+        }
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_Free(hashes);
+    PyMem_Free(firsts);
+    PyBuffer_Release(&out);
+    return result;
 }
 
 /* Whether text holds mark as a substring (never, for an empty mark). One-byte text is
@@ -286,8 +444,9 @@ done:
 static PyMethodDef methods[] = {
     {"word_counts", word_counts, METH_VARARGS,
      "word_counts(texts, out): out[b] = len(texts[b].split()), into an int64 buffer."},
-    {"repeat_keys", repeat_keys, METH_VARARGS,
-     "repeat_keys(texts) -> [' '.join(text.split()).casefold() for text in texts]."},
+    {"repeat_groups", repeat_groups, METH_VARARGS,
+     "repeat_groups(texts, min_chars, out): out[b] = the first block with b's repeat key, or -1\n"
+     "for a text shorter than min_chars, into an int64 buffer."},
     {"line_shapes", line_shapes, METH_VARARGS,
      "line_shapes(texts, url_mark, control_marks, list_markers, min_words, lengths, first_lengths, flags):\n"
      "each text's length, first word's length and marks, as line_shapes.py computes them."},

@@ -3,7 +3,8 @@
  * Lines end where str.splitlines ends them, and are stripped of what str.strip strips, so
  * the blocks are the Python function's (a test checks); that function stays as the fallback
  * when this module is not built. A text of 300 lines makes 300 blocks, and making them here
- * skips a Python step per line.
+ * skips a Python step per line. longest_line tells long_lines.py whether any line needs
+ * cutting, without splitting the text.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -115,9 +116,34 @@ fail:
     return NULL;
 }
 
+/* The length of text's longest line, lines ended as str.splitlines ends them: whether
+ * long_lines has any line to cut, without making the lines. */
+static PyObject *
+longest_line(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), longest = 0, start = 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        if (is_line_break(PyUnicode_READ(kind, data, i))) {
+            if (i - start > longest)
+                longest = i - start;
+            start = i + 1;
+        }
+    }
+    if (len - start > longest)
+        longest = len - start;
+    return PyLong_FromSsize_t(longest);
+}
+
 static PyMethodDef methods[] = {
     {"blocks", blocks, METH_VARARGS,
      "blocks(text, block_type) -> a block_type per non-blank line, with its gap flags."},
+    {"longest_line", longest_line, METH_VARARGS,
+     "longest_line(text) -> the length of the longest line, without its line break."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -44,13 +44,11 @@ def _repeat_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _repeat_keys(texts: list[str], use_c: bool = True) -> list[str]:
-    """`_repeat_key` of each text: in C when built, else for the whole page in three string
-    operations: case folding works character by character and white space becomes single
-    spaces, so joining the texts with NUL, normalising once and splitting again gives each
-    text's key (with at most a space left at either end)."""
-    if use_c and _decodetext is not None:
-        return _decodetext.repeat_keys(texts)
+def _repeat_keys(texts: list[str]) -> list[str]:
+    """`_repeat_key` of each text, for the whole page in three string operations: case
+    folding works character by character and white space becomes single spaces, so joining
+    the texts with NUL, normalising once and splitting again gives each text's key (with at
+    most a space left at either end)."""
     joined = "\0".join(texts)
     if joined.count("\0") != len(texts) - 1:  # a text holds NUL itself
         return list(map(_repeat_key, texts))
@@ -66,18 +64,31 @@ def word_counts(texts: list[str], use_c: bool = True) -> np.ndarray:
     return np.array([len(text.split()) for text in texts], dtype=np.int64)
 
 
-def shared_scores(texts: Sequence[str], body: np.ndarray) -> np.ndarray:
+def repeat_groups(texts: list[str], use_c: bool = True) -> np.ndarray:
+    """For each text, the index of the first text with the same `_repeat_key` (its own
+    index when none came before), or -1 for a text under MIN_REPEAT_CHARS characters.
+    In C when built: keys are compared by hash there and made only to confirm a match,
+    where making every line's key took a tenth of a plain-text page's time."""
+    groups = np.full(len(texts), -1, dtype=np.int64)
+    if use_c and _decodetext is not None:
+        _decodetext.repeat_groups(texts, MIN_REPEAT_CHARS, groups)
+        return groups
+    at = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) >= MIN_REPEAT_CHARS)
+    first_of: dict[str, int] = {}
+    for index, key in zip(at.tolist(), _repeat_keys([texts[i] for i in at.tolist()])):
+        groups[index] = first_of.setdefault(key, index)
+    return groups
+
+
+def shared_scores(texts: list[str], body: np.ndarray) -> np.ndarray:
     """Body scores with each set of identical blocks lowered to its lowest score."""
     scores = np.asarray(body, dtype=np.float64).copy()
-    at = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) >= MIN_REPEAT_CHARS)
-    if len(at) < 2:
+    groups = repeat_groups(texts)
+    at = np.flatnonzero(groups >= 0)
+    same = groups[at]
+    if (same == at).all():  # no block repeats another
         return scores
-    keys = _repeat_keys([texts[i] for i in at.tolist()])
-    first_of = dict(zip(keys, range(len(keys))))  # one index per distinct key
-    if len(first_of) == len(keys):
-        return scores
-    same = np.fromiter(map(first_of.__getitem__, keys), dtype=np.int64, count=len(keys))
-    lowest = np.ones(len(keys))
+    lowest = np.ones(len(texts))
     np.minimum.at(lowest, same, scores[at])
     scores[at] = lowest[same]
     return scores

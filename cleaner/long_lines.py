@@ -18,19 +18,29 @@ from __future__ import annotations
 
 import regex
 
+try:
+    from . import _textlines  # the optional C helpers (setup.py)
+except ImportError:  # not built: the same in Python
+    _textlines = None
+
 MAX_LINE_CHARS = 2000
 _SENTENCE_END = regex.compile(r"(?<=[.!?…][\"'”’)\]]?)[ \t]+(?=[\"'“‘(\[]?\p{Lu})")
 _GLUED_START = regex.compile(r"(?<=[.!?…:;)\]\p{N}])(?=\p{Lu}\p{Ll})")
 
 
+def longest_line(text: str, use_c: bool = True) -> int:
+    """The length of the text's longest line, line breaks as `str.splitlines` finds them."""
+    if use_c and _textlines is not None:
+        return _textlines.longest_line(text)
+    return max(map(len, text.splitlines()), default=0)
+
+
 def split_long_lines(text: str) -> str:
     """The text with each line longer than MAX_LINE_CHARS cut at its sentence ends (see the
     module's docstring); the text as it is when no line is that long."""
-    if len(text) <= MAX_LINE_CHARS:
+    if len(text) <= MAX_LINE_CHARS or longest_line(text) <= MAX_LINE_CHARS:
         return text
     lines = text.splitlines(keepends=True)  # the line breaks `text_blocks` splits at, "\r" too
-    if max(map(len, lines)) <= MAX_LINE_CHARS:
-        return text
     return "".join(
         _GLUED_START.sub("\n", _SENTENCE_END.sub("\n", line)) if len(line) > MAX_LINE_CHARS else line
         for line in lines

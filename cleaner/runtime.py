@@ -244,7 +244,7 @@ def token_sums(weights: np.ndarray, buckets: np.ndarray, owners: np.ndarray, n: 
     out = np.empty((n, rows), dtype=np.float64)
     if use_c and _context is not None and rows:
         _context.token_sums(
-            n, rows, buckets_total, weights, np.ascontiguousarray(buckets, dtype=np.int64),
+            n, rows, buckets_total, np.ascontiguousarray(weights), np.ascontiguousarray(buckets, dtype=np.int64),
             np.ascontiguousarray(owners, dtype=np.int64), out,
         )
         return out
@@ -258,6 +258,15 @@ def by_bucket(coef: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(coef.T, dtype=np.float32)
 
 
+def shared_token_table(first: np.ndarray, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The two stages' `by_bucket` weights side by side in one table, and each stage's
+    columns of it (views, so the weights are held once). The lookups are memory bound:
+    one cache line a token for both stages took 80 µs a plain-text page where two took
+    140 (`token_sums`, 150 WCXB pages)."""
+    table = np.ascontiguousarray(np.hstack((first, markup)), dtype=np.float32)
+    return table, table[:, : first.shape[1]], table[:, first.shape[1]:]
+
+
 @dataclass(frozen=True)
 class LinearStage:
     """One-vs-rest logistic scores of each block over its hashed tokens."""
@@ -267,8 +276,11 @@ class LinearStage:
     classes: np.ndarray  # label index of each column of weights
 
     def proba(self, buckets: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
-        decision = token_sums(self.weights, buckets, owners, n) + self.intercept
-        return _one_vs_rest(decision, self.classes, len(LABELS))
+        return self.proba_of_sums(token_sums(self.weights, buckets, owners, n))
+
+    def proba_of_sums(self, sums: np.ndarray) -> np.ndarray:
+        """From each block's `token_sums` of this stage's weights."""
+        return _one_vs_rest(sums + self.intercept, self.classes, len(LABELS))
 
 
 @dataclass(frozen=True)
@@ -280,21 +292,36 @@ class MarkupStage:
     intercept: np.ndarray  # (guesses,)
 
     def proba(self, buckets: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
-        return _expit(token_sums(self.weights, buckets, owners, n) + self.intercept).astype(np.float32)
+        return self.proba_of_sums(token_sums(self.weights, buckets, owners, n))
+
+    def proba_of_sums(self, sums: np.ndarray) -> np.ndarray:
+        return _expit(sums + self.intercept).astype(np.float32)
 
 
 @dataclass(frozen=True)
 class PageStage:
     """One-vs-rest logistic page-type scores over the page vector of all its tokens."""
 
-    coef: np.ndarray  # (classes, PAGE_BUCKETS); no rows when training saw one type
+    weights: np.ndarray  # (PAGE_BUCKETS, classes): `by_bucket` of the estimator's coef
     intercept: np.ndarray
     classes: np.ndarray  # index into PAGE_TYPES of each row
 
-    def proba(self, buckets: np.ndarray) -> np.ndarray:
-        decision = (self.coef @ page_vector(buckets)).astype(np.float64)  # float32: no copy
-        decision = (decision + self.intercept)[None, :]
+    def proba(self, buckets: np.ndarray, use_c: bool = True) -> np.ndarray:
+        decision = (self.decision(buckets, use_c) + self.intercept)[None, :]
         return _one_vs_rest(decision, self.classes, len(PAGE_TYPES))[0]
+
+    def decision(self, buckets: np.ndarray, use_c: bool = True) -> np.ndarray:
+        """coef @ page_vector(buckets), in float64. In C where built, from the page's few
+        hundred distinct buckets: the dense vector of PAGE_BUCKETS entries and its product
+        took a tenth of a plain-text page's time."""
+        page_buckets, classes = self.weights.shape
+        if use_c and _context is not None and classes:
+            out = np.empty(classes, dtype=np.float64)
+            _context.page_decision(
+                page_buckets, classes, self.weights, np.ascontiguousarray(buckets, dtype=np.int64), out,
+            )
+            return out
+        return (page_vector(buckets) @ self.weights).astype(np.float64)
 
 
 # One node of the C tree loop (_treescore.c's Node).
@@ -384,17 +411,30 @@ class RuntimeKindModel:
     second: TreeStage
     markup: MarkupStage
     sequence: SequenceStage | None = None
+    # The first stage's and the markup guesses' weights side by side (`shared_token_table`),
+    # where there are guesses: one lookup a token for both.
+    token_table: np.ndarray | None = None
 
     def predict_proba(self, blocks: Sequence[Block], url: str | None = None) -> np.ndarray:
         if not blocks:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         buckets, owners, class_counts = scan_blocks(blocks)
-        first = self.first.proba(buckets, owners, len(blocks))
-        url_buckets = np.array([_bucket(token) for token in url_tokens(url)], dtype=np.int64)
-        page_types = self.page.proba(np.concatenate((buckets, url_buckets)))
+        guesses = None
+        if self.token_table is not None:
+            sums = token_sums(self.token_table, buckets, owners, len(blocks))
+            split = self.first.weights.shape[1]
+            first = self.first.proba_of_sums(sums[:, :split])
+            guesses = self.markup.proba_of_sums(sums[:, split:])
+        else:
+            first = self.first.proba(buckets, owners, len(blocks))
+            if self.markup.weights.shape[1]:
+                guesses = self.markup.proba(buckets, owners, len(blocks))
+        url_words = url_tokens(url)
+        if url_words:
+            buckets = np.concatenate((buckets, np.array([_bucket(token) for token in url_words], dtype=np.int64)))
+        page_types = self.page.proba(buckets)
         context = context_features(blocks, first, page_types, class_counts)
-        if self.markup.weights.shape[1]:
-            guesses = self.markup.proba(buckets, owners, len(blocks))
+        if guesses is not None:
             context = np.hstack((context, markup_columns(guesses)))
         body = body_proba(self.second.log_odds(context), self.sequence, context)
         return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
@@ -483,15 +523,19 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
         nodes = index("feature"), real("threshold"), index("left"), index("right"), real("value")
         if len(nodes[0]) >= 2**31:
             raise ValueError("too many tree nodes for the packed node layout")
+        first, markup, table = by_bucket(weights("coef")), by_bucket(weights("markup_coef")), None
+        if markup.shape[1]:
+            table, first, markup = shared_token_table(first, markup)
         models[kind] = RuntimeKindModel(
-            first=LinearStage(by_bucket(weights("coef")), get("intercept"), get("classes")),
-            markup=MarkupStage(by_bucket(weights("markup_coef")), get("markup_intercept")),
-            page=PageStage(weights("page_coef"), get("page_intercept"), get("page_classes")),
+            first=LinearStage(first, get("intercept"), get("classes")),
+            markup=MarkupStage(markup, get("markup_intercept")),
+            page=PageStage(by_bucket(weights("page_coef")), get("page_intercept"), get("page_classes")),
             second=TreeStage(
                 *nodes, index("roots"), int(get("depth")), float(get("baseline")[0]),
                 int(get("feature").max()) + 1 if len(get("feature")) else 0, pack_nodes(*nodes[:4]),
                 tree_depths(nodes[2], nodes[3], index("roots")),
             ),
             sequence=load_sequence(data, kind),
+            token_table=table,
         )
     return models

@@ -22,6 +22,11 @@ from functools import cached_property
 
 import numpy as np
 
+try:
+    from . import _sequence  # the optional C helper (setup.py)
+except ImportError:  # not built: the same in numpy
+    _sequence = None
+
 CHANNELS = 32
 DILATIONS = (1, 2, 4, 8, 16)
 EPOCHS = 16
@@ -149,15 +154,20 @@ class SequenceStage:
         logits, _ = self._forward(self.standardize(X), _Batch(pages, self.dilations))
         return logits.astype(np.float64)
 
-    def _page_logits(self, xs: np.ndarray) -> np.ndarray:
+    def _page_logits(self, xs: np.ndarray, use_c: bool = True) -> np.ndarray:
         """`_forward` for one page, as cleaning calls it: each convolution is one product
         with its three taps side by side, the taps' outputs then added at their offsets
         (the same sums; a third of the products and no shifted copies of the states), and
-        one layer's states held at a time, so that a page of a million blocks fits."""
+        one layer's states held at a time, so that a page of a million blocks fits. What
+        follows each product is one C pass where `_sequence` is built."""
         h = np.maximum(xs @ self.w_in + self.b_in, 0)
-        c = h.shape[1]
+        n, c = h.shape
+        fused = use_c and _sequence is not None and h.dtype == np.float32 and self.conv_b.dtype == np.float32
         for layer, d in enumerate(self.dilations):
             taps = h @ self._stacked_taps[layer]
+            if fused:
+                _sequence.conv_residual(n, c, d, taps, self.conv_b[layer], h)
+                continue
             z = taps[:, c:2 * c] + self.conv_b[layer]
             if d < len(h):
                 z[d:] += taps[:-d, :c]

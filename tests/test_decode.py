@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from cleaner.decode import keep_mask
 from cleaner.types import Block
@@ -54,6 +55,21 @@ def test_page_decoding_keeps_blocks_above_half_the_pages_expected_f1():
 
 def test_page_decoding_of_an_empty_page():
     assert keep_mask([], np.zeros(0)).tolist() == []
+
+
+@pytest.mark.parametrize("use_c", [True, False])
+def test_repeated_blocks_are_found_whatever_their_case_and_spacing(use_c):
+    from cleaner import decode
+
+    if use_c and decode._decodetext is None:
+        pytest.skip("cleaner._decodetext is not built (no C compiler at install): Python only")
+    texts = [
+        "Support our newsroom today", "short", "Read the whole story here", "STRASSE und Straße, 2024",
+        "support  our\nnewsroom TODAY", "strasse UND strasse, 2024", "short", "Support our newsroom today!",
+    ]
+    assert decode.repeat_groups(texts, use_c=use_c).tolist() == [0, -1, 2, 3, 0, 3, -1, 7]
+    scores = decode.shared_scores(texts, np.array([0.9, 0.9, 0.8, 0.7, 0.2, 0.6, 0.1, 0.95]))
+    assert scores.tolist() == [0.2, 0.9, 0.8, 0.6, 0.2, 0.6, 0.1, 0.95]
 
 
 def test_page_wide_repeat_keys_equal_the_key_of_each_block():

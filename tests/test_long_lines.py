@@ -57,3 +57,15 @@ def test_lines_ended_by_carriage_returns_are_lines_too():
     text = ARTICLE.replace(". ", ".\r") * 8  # old Mac line ends: many short lines, no "\n"
     assert len(text) > MAX_LINE_CHARS
     assert split_long_lines(text) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=30) | st.sampled_from(["\r\n", "\r", "\n", "\u2028", "\x85", "\x0b", "x" * 40]), max_size=20))
+def test_the_longest_line_is_measured_as_splitlines_splits(parts):
+    from cleaner import long_lines
+
+    text = "".join(parts)
+    expected = max(map(len, text.splitlines()), default=0)
+    assert long_lines.longest_line(text, use_c=False) == expected
+    if long_lines._textlines is not None:
+        assert long_lines.longest_line(text) == expected

@@ -263,3 +263,54 @@ def test_c_token_sums_equal_the_numpy_bincount():
             assert np.array_equal(c_sums, numpy_sums)
     with pytest.raises(ValueError, match="out of range"):
         runtime.token_sums(models["text"].first.weights, np.array([2**40]), np.array([0]), 1)
+
+
+def test_c_page_type_decision_equals_the_dense_page_vector_product():
+    """The page-type stage's decision values: from the page's distinct buckets in C, or as
+    the product with the dense page vector; the same up to the order of the additions."""
+    import numpy as np
+
+    from cleaner import runtime
+    from cleaner.features import PAGE_BUCKETS
+    from cleaner.model_files import load_runtime_checked
+    from cleaner.segment import html_blocks, parse_html, text_blocks
+
+    from .conftest import FIXTURES, SEEDS
+
+    if runtime._context is None:
+        pytest.skip("cleaner._context is not built (no C compiler at install): numpy only")
+    models, _ = load_runtime_checked(None)
+    pages = [("html", html_blocks(parse_html(p.read_text()))) for p in sorted(FIXTURES.glob("html/*.html"))[:4]]
+    pages += [("text", text_blocks(p.read_text())) for p in sorted(SEEDS.glob("*.txt"))]
+    for kind, blocks in pages:
+        stage = models[kind].page
+        buckets = runtime.scan_blocks(blocks)[0]
+        for tokens in (buckets, np.concatenate((buckets, buckets + PAGE_BUCKETS)), buckets[:0]):
+            c_values = stage.decision(tokens)
+            numpy_values = stage.decision(tokens, use_c=False)
+            assert c_values.shape == (stage.weights.shape[1],)
+            np.testing.assert_allclose(c_values, numpy_values, rtol=1e-5, atol=1e-6)
+        assert stage.decision(buckets).any()
+    with pytest.raises(ValueError, match="negative"):
+        models["text"].page.decision(np.array([-1]))
+
+
+def test_one_token_table_for_both_linear_stages_scores_as_two():
+    """The text model looks each token up once for its first stage and its markup guesses
+    (`runtime.shared_token_table`); its scores are those of the two stages apart."""
+    import dataclasses
+
+    import numpy as np
+
+    from cleaner.model_files import load_runtime_checked
+    from cleaner.segment import text_blocks
+
+    from .conftest import SEEDS
+
+    models, _ = load_runtime_checked(None)
+    shared = models["text"]
+    assert shared.token_table is not None and models["html"].token_table is None
+    apart = dataclasses.replace(shared, token_table=None)
+    for path in sorted(SEEDS.glob("*.txt")):
+        blocks = text_blocks(path.read_text())
+        assert np.array_equal(shared.predict_proba(blocks, "https://example.org/news/a"), apart.predict_proba(blocks, "https://example.org/news/a"))

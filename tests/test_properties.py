@@ -342,15 +342,18 @@ LINE_SHAPE_SAMPLES = [
 
 @BOUNDED
 @given(texts=st.lists(any_text, max_size=8))
-def test_c_decode_helpers_give_the_python_word_counts_and_repeat_keys(texts):
-    """Decoding's word counts (`len(text.split())`) and repeat keys (white space collapsed,
-    case folded) from C and from Python agree on any texts, odd white space included."""
+def test_c_decode_helpers_give_the_python_word_counts_and_repeat_groups(texts):
+    """Decoding's word counts (`len(text.split())`) and repeated blocks (the same text once
+    white space is collapsed and case folded) from C and from Python agree on any texts,
+    odd white space included, and on copies that differ only in case and spacing."""
     from cleaner import decode
 
     if decode._decodetext is None:
         pytest.skip("cleaner._decodetext is not built (no C compiler at install): Python only")
     assert decode.word_counts(texts).tolist() == decode.word_counts(texts, use_c=False).tolist()
     assert decode._repeat_keys(texts) == [decode._repeat_key(text) for text in texts]
+    variants = texts + [f" {text.upper()}\t" for text in texts] + [text.replace(" ", "\n ") for text in texts]
+    assert decode.repeat_groups(variants).tolist() == decode.repeat_groups(variants, use_c=False).tolist()
 
 
 @BOUNDED

@@ -95,3 +95,21 @@ def test_body_proba_averages_log_odds():
     mixed = body_proba(trees, model, X)
     expected = 1 / (1 + np.exp(-((1 - SEQUENCE_SHARE) * trees + SEQUENCE_SHARE * model.logits(X))))
     assert np.allclose(mixed, expected)
+
+
+@pytest.mark.parametrize("rows", [1, 3, 23, 300])
+def test_the_c_layers_give_the_numpy_states_to_the_bit(rows):
+    """Cleaning's convolutions, their element-wise part in C or in numpy: the same logits,
+    on pages shorter and longer than the widest dilation."""
+    from cleaner import sequence
+
+    if sequence._sequence is None:
+        pytest.skip("cleaner._sequence is not built (no C compiler at install): numpy only")
+    rng = np.random.default_rng(rows)
+    model, _ = _toy_model(rng, channels=8, dilations=(1, 2, 4, 8, 16))
+    model = SequenceStage(**{name: getattr(model, name).astype(np.float32) for name in ("mean", "scale") + SequenceStage.PARAMS},
+                          dilations=model.dilations)
+    xs = model.standardize(rng.standard_normal((rows, 5)))
+    c_logits = model._page_logits(xs)
+    numpy_logits = model._page_logits(xs, use_c=False)
+    assert np.array_equal(c_logits, numpy_logits)
