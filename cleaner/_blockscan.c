@@ -55,7 +55,10 @@ bucket_of(const unsigned char *data, Py_ssize_t len, int64_t width)
     int32_t h = murmur3_32(data, len);
     if (h == INT32_MIN) /* FeatureHasher's special case: abs() would overflow */
         return (INT32_MAX - (width - 1)) % width;
-    return (int64_t)(h < 0 ? -(int64_t)h : h) % width;
+    int64_t magnitude = h < 0 ? -(int64_t)h : h;
+    /* a power of two (the shipped width) by a mask: the same for a value >= 0, and a
+       division per token was a tenth of the scan */
+    return (width & (width - 1)) == 0 ? magnitude & (width - 1) : magnitude % width;
 }
 
 /* A growable byte buffer for one token: its prefix ("w=", "first=", ...) and a word. */
@@ -115,28 +118,29 @@ token_bucket(Buffer *buf, const char *prefix, int kind, const void *data, Py_ssi
     return 1;
 }
 
-/* Lower-cased text: ASCII here, anything else by str.lower (a new reference). */
+/* token_bucket for ASCII text, lower-cased on the way: such a block needs no lower-cased
+   copy (most blocks are ASCII). */
+static int
+ascii_token_bucket(Buffer *buf, const char *prefix, const Py_UCS1 *data, Py_ssize_t start,
+                   Py_ssize_t end, int64_t width, int64_t *out)
+{
+    Py_ssize_t plen = (Py_ssize_t)strlen(prefix);
+    if (!reserve(buf, plen + (end - start)))
+        return 0;
+    unsigned char *p = buf->data;
+    memcpy(p, prefix, plen);
+    p += plen;
+    for (Py_ssize_t i = start; i < end; i++)
+        *p++ = (data[i] >= 'A' && data[i] <= 'Z') ? data[i] + 32 : data[i];
+    *out = bucket_of(buf->data, p - buf->data, width);
+    return 1;
+}
+
+/* A non-ASCII text lower-cased by Python's own str.lower (a new reference). */
 static PyObject *
 lowered(PyObject *text)
 {
-    if (!PyUnicode_IS_ASCII(text))
-        return PyObject_CallMethod(text, "lower", NULL);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    const Py_UCS1 *src = PyUnicode_1BYTE_DATA(text);
-    Py_ssize_t i = 0;
-    while (i < n && !(src[i] >= 'A' && src[i] <= 'Z'))
-        i++;
-    if (i == n) {
-        Py_INCREF(text);
-        return text;
-    }
-    PyObject *lower = PyUnicode_New(n, 127);
-    if (lower == NULL)
-        return NULL;
-    Py_UCS1 *dst = PyUnicode_1BYTE_DATA(lower);
-    for (i = 0; i < n; i++)
-        dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? src[i] + 32 : src[i];
-    return lower;
+    return PyObject_CallMethod(text, "lower", NULL);
 }
 
 /* Count the character classes of one block (original case) into counts[0..N_CLASSES):
@@ -206,7 +210,8 @@ scan(PyObject *self, PyObject *args)
         if (PyUnicode_READY(text) < 0)
             goto done;
         count_classes(text, classes, class_out + b * N_CLASSES);
-        PyObject *lower = lowered(text);
+        int ascii = PyUnicode_IS_ASCII(text); /* the word table reads the same in either case */
+        PyObject *lower = ascii ? Py_NewRef(text) : lowered(text);
         if (lower == NULL)
             goto done;
         int kind = PyUnicode_KIND(lower);
@@ -235,15 +240,18 @@ scan(PyObject *self, PyObject *args)
             last_start = start;
             last_end = i;
             if (count < max_words) {
-                ok = token_bucket(&buf, "w=", kind, data, start, i, width, bucket_out + used);
+                ok = ascii ? ascii_token_bucket(&buf, "w=", data, start, i, width, bucket_out + used)
+                           : token_bucket(&buf, "w=", kind, data, start, i, width, bucket_out + used);
                 owner_out[used++] = b;
             }
             count++;
         }
         if (ok && count > 0) {
-            ok = token_bucket(&buf, "first=", kind, data, first_start, first_end, width, bucket_out + used);
+            ok = ascii ? ascii_token_bucket(&buf, "first=", data, first_start, first_end, width, bucket_out + used)
+                       : token_bucket(&buf, "first=", kind, data, first_start, first_end, width, bucket_out + used);
             owner_out[used++] = b;
-            ok = ok && token_bucket(&buf, "last=", kind, data, last_start, last_end, width, bucket_out + used);
+            ok = ok && (ascii ? ascii_token_bucket(&buf, "last=", data, last_start, last_end, width, bucket_out + used)
+                              : token_bucket(&buf, "last=", kind, data, last_start, last_end, width, bucket_out + used));
             owner_out[used++] = b;
         }
         Py_DECREF(lower);

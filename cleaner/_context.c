@@ -348,6 +348,12 @@ done:
     return result;
 }
 
+/* Counts per folded bucket for page_decision, kept between calls: each call sets back to
+ * zero every count it raised, so the array is clean without a calloc a page. Calls hold
+ * the GIL, so one array serves them all. */
+static int32_t *page_counts = NULL;
+static Py_ssize_t page_counts_size = 0;
+
 /* runtime.PageStage: coef @ features.page_vector(buckets) without the dense vector. Each
  * folded bucket's count is taken once, at its first token: its log1p adds its weights (by
  * bucket, as token_sums reads them) and its square to the norm; the sums are then scaled
@@ -360,7 +366,6 @@ page_decision(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "nny*y*w*", &page_buckets, &classes, &coef_buf, &buckets_buf, &out_buf))
         return NULL;
     PyObject *result = NULL;
-    int32_t *counts = NULL;
     n_tokens = buckets_buf.len / 8;
     if (!(sized(&coef_buf, page_buckets * classes * 4, "coef") && sized(&buckets_buf, n_tokens * 8, "buckets") &&
           sized(&out_buf, classes * 8, "out")))
@@ -372,20 +377,27 @@ page_decision(PyObject *self, PyObject *args)
     const float *coef = coef_buf.buf;
     const int64_t *buckets = buckets_buf.buf;
     double *out = out_buf.buf, norm = 0.0;
-    counts = PyMem_Calloc((size_t)page_buckets, sizeof(int32_t));
-    if (counts == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    /* a power of two folds by a mask: a division per token cost more than the rest */
-    int64_t mask = (page_buckets & (page_buckets - 1)) == 0 ? page_buckets - 1 : -1;
     for (Py_ssize_t i = 0; i < n_tokens; i++) {
         if (buckets[i] < 0) {
             PyErr_SetString(PyExc_ValueError, "page_decision: a negative bucket");
             goto done;
         }
-        counts[mask >= 0 ? buckets[i] & mask : buckets[i] % page_buckets]++;
     }
+    if (page_counts_size < page_buckets) {
+        PyMem_Free(page_counts);
+        page_counts_size = 0;
+        page_counts = PyMem_Calloc((size_t)page_buckets, sizeof(int32_t));
+        if (page_counts == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        page_counts_size = page_buckets;
+    }
+    int32_t *counts = page_counts;
+    /* a power of two folds by a mask: a division per token cost more than the rest */
+    int64_t mask = (page_buckets & (page_buckets - 1)) == 0 ? page_buckets - 1 : -1;
+    for (Py_ssize_t i = 0; i < n_tokens; i++)
+        counts[mask >= 0 ? buckets[i] & mask : buckets[i] % page_buckets]++;
     memset(out, 0, (size_t)classes * sizeof(double));
     for (Py_ssize_t i = 0; i < n_tokens; i++) {
         int64_t folded = mask >= 0 ? buckets[i] & mask : buckets[i] % page_buckets;
@@ -405,7 +417,6 @@ page_decision(PyObject *self, PyObject *args)
     result = Py_None;
     Py_INCREF(result);
 done:
-    PyMem_Free(counts);
     PyBuffer_Release(&coef_buf); PyBuffer_Release(&buckets_buf); PyBuffer_Release(&out_buf);
     return result;
 }
