@@ -80,16 +80,18 @@ def join_kept(
     """The kept blocks' text: blank lines between blocks, except within a hard-wrapped
     paragraph of plain text, whose lines are joined by a space. `shapes`: plain text's
     `line_shapes`, where the caller has them."""
-    kept = [i for i, k in enumerate(keep) if k]
-    if not kept:
+    kept = np.flatnonzero(np.asarray(keep, dtype=bool))
+    if not len(kept):
         return ""
+    texts = [blocks[i].text for i in kept.tolist()]
     if plain_text:
         shapes = shapes or line_shapes([block.text for block in blocks])
     width = wrap_width(blocks, shapes) if plain_text else 0
-    cut = continuations(blocks, width, shapes) if width else None
-    parts = [blocks[kept[0]].text]
-    for previous, current in zip(kept, kept[1:]):
-        joined = cut is not None and current == previous + 1 and cut[previous]
-        parts.append(" " if joined else "\n\n")
-        parts.append(blocks[current].text)
+    if not width:
+        return "\n\n".join(texts)
+    joined = ((np.diff(kept) == 1) & continuations(blocks, width, shapes)[kept[:-1]]).tolist()
+    parts = [texts[0]]
+    for text, join in zip(texts[1:], joined):
+        parts.append(" " if join else "\n\n")
+        parts.append(text)
     return "".join(parts)
