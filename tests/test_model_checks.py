@@ -238,6 +238,16 @@ def test_c_context_rows_equal_block_stats_and_context_matrix():
         assert np.array_equal(c_rows, python_rows), kind
 
 
+def _fixture_and_seed_pages():
+    """(kind, blocks) of four HTML fixtures and of every seed: pages to compare C and numpy on."""
+    from cleaner.segment import html_blocks, parse_html, text_blocks
+
+    from .conftest import FIXTURES, SEEDS
+
+    pages = [("html", html_blocks(parse_html(p.read_text()))) for p in sorted(FIXTURES.glob("html/*.html"))[:4]]
+    return pages + [("text", text_blocks(p.read_text())) for p in sorted(SEEDS.glob("*.txt"))]
+
+
 def test_c_token_sums_equal_the_numpy_bincount():
     """The linear stages' per-block sums: one C pass over the tokens, or a numpy bincount
     per row; the same additions in the same order give the same sums, for every stage."""
@@ -245,16 +255,11 @@ def test_c_token_sums_equal_the_numpy_bincount():
 
     from cleaner import runtime
     from cleaner.model_files import load_runtime_checked
-    from cleaner.segment import html_blocks, parse_html, text_blocks
-
-    from .conftest import FIXTURES, SEEDS
 
     if runtime._context is None:
         pytest.skip("cleaner._context is not built (no C compiler at install): numpy only")
     models, _ = load_runtime_checked(None)
-    pages = [("html", html_blocks(parse_html(p.read_text()))) for p in sorted(FIXTURES.glob("html/*.html"))[:4]]
-    pages += [("text", text_blocks(p.read_text())) for p in sorted(SEEDS.glob("*.txt"))]
-    for kind, blocks in pages:
+    for kind, blocks in _fixture_and_seed_pages():
         buckets, owners, _ = runtime.scan_blocks(blocks)
         for stage in (models[kind].first, models[kind].markup):
             c_sums = runtime.token_sums(stage.weights, buckets, owners, len(blocks))
@@ -273,16 +278,11 @@ def test_c_page_type_decision_equals_the_dense_page_vector_product():
     from cleaner import runtime
     from cleaner.features import PAGE_BUCKETS
     from cleaner.model_files import load_runtime_checked
-    from cleaner.segment import html_blocks, parse_html, text_blocks
-
-    from .conftest import FIXTURES, SEEDS
 
     if runtime._context is None:
         pytest.skip("cleaner._context is not built (no C compiler at install): numpy only")
     models, _ = load_runtime_checked(None)
-    pages = [("html", html_blocks(parse_html(p.read_text()))) for p in sorted(FIXTURES.glob("html/*.html"))[:4]]
-    pages += [("text", text_blocks(p.read_text())) for p in sorted(SEEDS.glob("*.txt"))]
-    for kind, blocks in pages:
+    for kind, blocks in _fixture_and_seed_pages():
         stage = models[kind].page
         buckets = runtime.scan_blocks(blocks)[0]
         for tokens in (buckets, np.concatenate((buckets, buckets + PAGE_BUCKETS)), buckets[:0]):
