@@ -133,51 +133,66 @@ repeat_key(PyObject *text)
    three characters, and never to or from white space: so a key's characters are the folds
    of the text's characters, word by word. The folds of the first FOLD_CACHED code points
    (Latin, Greek, Cyrillic, typographic punctuation) are asked of Python once per process
-   and kept; FOLD_UNKNOWN marks one not asked yet. */
+   and kept; FOLD_UNKNOWN marks one not asked yet. A text with a character beyond them has
+   its key made, as before. */
 #define FOLD_CACHED 0x3000
 #define FOLD_UNKNOWN 0xFF
 static Py_UCS4 fold_chars[FOLD_CACHED][3];
 static unsigned char fold_lengths[FOLD_CACHED];
 static int fold_cache_ready = 0;
 
-/* c's case fold into out (up to 3 characters); its length, or -1 on an error. */
+/* c's case fold into out (up to 3 characters), for c < FOLD_CACHED; its length, or -1 on
+   an error. */
 static int
 fold_of(Py_UCS4 c, Py_UCS4 out[3])
 {
-    if (c < FOLD_CACHED) {
-        if (!fold_cache_ready) {
-            memset(fold_lengths, FOLD_UNKNOWN, sizeof fold_lengths);
-            fold_cache_ready = 1;
-        }
-        if (fold_lengths[c] != FOLD_UNKNOWN) {
-            memcpy(out, fold_chars[c], sizeof fold_chars[c]);
-            return fold_lengths[c];
-        }
+    if (!fold_cache_ready) {
+        memset(fold_lengths, FOLD_UNKNOWN, sizeof fold_lengths);
+        fold_cache_ready = 1;
     }
-    PyObject *single = PyUnicode_FromOrdinal((int)c);
-    if (single == NULL)
-        return -1;
-    PyObject *folded = PyObject_CallMethod(single, "casefold", NULL);
-    Py_DECREF(single);
-    if (folded == NULL)
-        return -1;
-    Py_ssize_t len = PyUnicode_GET_LENGTH(folded);
-    if (len > 3) {
+    if (fold_lengths[c] == FOLD_UNKNOWN) {
+        PyObject *single = PyUnicode_FromOrdinal((int)c);
+        if (single == NULL)
+            return -1;
+        PyObject *folded = PyObject_CallMethod(single, "casefold", NULL);
+        Py_DECREF(single);
+        if (folded == NULL)
+            return -1;
+        Py_ssize_t len = PyUnicode_GET_LENGTH(folded);
+        if (len > 3) {
+            Py_DECREF(folded);
+            PyErr_SetString(PyExc_ValueError, "repeat_groups: a case fold of over three characters");
+            return -1;
+        }
+        for (Py_ssize_t j = 0; j < len; j++)
+            fold_chars[c][j] = PyUnicode_READ_CHAR(folded, j);
         Py_DECREF(folded);
-        PyErr_SetString(PyExc_ValueError, "repeat_groups: a case fold of over three characters");
-        return -1;
-    }
-    for (Py_ssize_t j = 0; j < len; j++)
-        out[j] = PyUnicode_READ_CHAR(folded, j);
-    Py_DECREF(folded);
-    if (c < FOLD_CACHED) {
-        memcpy(fold_chars[c], out, sizeof fold_chars[c]);
         fold_lengths[c] = (unsigned char)len;
     }
-    return (int)len;
+    memcpy(out, fold_chars[c], sizeof fold_chars[c]);
+    return fold_lengths[c];
 }
 
-/* FNV-1a over the code points of text's repeat key, without making the key. */
+/* FNV-1a over the code points of a made key. */
+static int
+made_key_hash(PyObject *text, uint64_t *hash)
+{
+    PyObject *key = repeat_key(text);
+    if (key == NULL)
+        return 0;
+    int kind = PyUnicode_KIND(key);
+    const void *data = PyUnicode_DATA(key);
+    uint64_t h = FNV_OFFSET;
+    for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(key); j++)
+        h = (h ^ (uint64_t)PyUnicode_READ(kind, data, j)) * FNV_PRIME;
+    Py_DECREF(key);
+    *hash = h;
+    return 1;
+}
+
+/* FNV-1a over the code points of text's repeat key, without making the key, unless the
+   text holds a character beyond the fold cache (CJK text, say): then the key is made, as
+   one str.casefold of a line costs less than a call per character. */
 static int
 key_hash(PyObject *text, uint64_t *hash)
 {
@@ -201,6 +216,8 @@ key_hash(PyObject *text, uint64_t *hash)
             h = (h ^ (uint64_t)c) * FNV_PRIME;
             continue;
         }
+        if (c >= FOLD_CACHED)
+            return made_key_hash(text, hash);
         Py_UCS4 folded[3];
         int n_folded = fold_of(c, folded);
         if (n_folded < 0)

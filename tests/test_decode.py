@@ -66,10 +66,11 @@ def test_repeated_blocks_are_found_whatever_their_case_and_spacing(use_c):
     texts = [
         "Support our newsroom today", "short", "Read the whole story here", "STRASSE und Straße, 2024",
         "support  our\nnewsroom TODAY", "strasse UND strasse, 2024", "short", "Support our newsroom today!",
+        "ＦＵＬＬＷＩＤＴＨ 漢字の見出し and more", "ｆｕｌｌｗｉｄｔｈ  漢字の見出し AND MORE",
     ]
-    assert decode.repeat_groups(texts, use_c=use_c).tolist() == [0, -1, 2, 3, 0, 3, -1, 7]
-    scores = decode.shared_scores(texts, np.array([0.9, 0.9, 0.8, 0.7, 0.2, 0.6, 0.1, 0.95]))
-    assert scores.tolist() == [0.2, 0.9, 0.8, 0.6, 0.2, 0.6, 0.1, 0.95]
+    assert decode.repeat_groups(texts, use_c=use_c).tolist() == [0, -1, 2, 3, 0, 3, -1, 7, 8, 8]
+    scores = decode.shared_scores(texts, np.array([0.9, 0.9, 0.8, 0.7, 0.2, 0.6, 0.1, 0.95, 0.5, 0.4]))
+    assert scores.tolist() == [0.2, 0.9, 0.8, 0.6, 0.2, 0.6, 0.1, 0.95, 0.4, 0.4]
 
 
 def test_page_wide_repeat_keys_equal_the_key_of_each_block():
