@@ -112,7 +112,7 @@ collapsed(PyObject *text, int *is_ascii)
     return out;
 }
 
-/* The repeat key of text, as repeat_keys makes it. */
+/* The repeat key of text, as decode._repeat_key makes it. */
 static PyObject *
 repeat_key(PyObject *text)
 {

@@ -64,14 +64,14 @@ def word_counts(texts: list[str], use_c: bool = True) -> np.ndarray:
     return np.array([len(text.split()) for text in texts], dtype=np.int64)
 
 
-def repeat_groups(texts: list[str], use_c: bool = True) -> np.ndarray:
+def repeat_groups(texts: Sequence[str], use_c: bool = True) -> np.ndarray:
     """For each text, the index of the first text with the same `_repeat_key` (its own
     index when none came before), or -1 for a text under MIN_REPEAT_CHARS characters.
     In C when built: keys are compared by hash there and made only to confirm a match,
     where making every line's key took a tenth of a plain-text page's time."""
     groups = np.full(len(texts), -1, dtype=np.int64)
     if use_c and _decodetext is not None:
-        _decodetext.repeat_groups(texts, MIN_REPEAT_CHARS, groups)
+        _decodetext.repeat_groups(texts if isinstance(texts, list) else list(texts), MIN_REPEAT_CHARS, groups)
         return groups
     at = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) >= MIN_REPEAT_CHARS)
     first_of: dict[str, int] = {}
@@ -80,7 +80,7 @@ def repeat_groups(texts: list[str], use_c: bool = True) -> np.ndarray:
     return groups
 
 
-def shared_scores(texts: list[str], body: np.ndarray) -> np.ndarray:
+def shared_scores(texts: Sequence[str], body: np.ndarray) -> np.ndarray:
     """Body scores with each set of identical blocks lowered to its lowest score."""
     scores = np.asarray(body, dtype=np.float64).copy()
     groups = repeat_groups(texts)

@@ -243,6 +243,8 @@ def token_sums(weights: np.ndarray, buckets: np.ndarray, owners: np.ndarray, n: 
     buckets_total, rows = weights.shape
     out = np.empty((n, rows), dtype=np.float64)
     if use_c and _context is not None and rows:
+        # A stage's columns of a `shared_token_table` are a view, copied here: cleaning reads
+        # the whole table at once and never comes this way with one.
         _context.token_sums(
             n, rows, buckets_total, np.ascontiguousarray(weights), np.ascontiguousarray(buckets, dtype=np.int64),
             np.ascontiguousarray(owners, dtype=np.int64), out,
