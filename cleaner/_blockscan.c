@@ -85,7 +85,8 @@ reserve(Buffer *buf, Py_ssize_t need)
     return 1;
 }
 
-/* Bucket of prefix + the code points [start, end) of a lower-cased text, as UTF-8. */
+/* Bucket of prefix + the code points [start, end) of a lower-cased text, or of an ASCII
+   text lower-cased on the way, as UTF-8. */
 static int
 token_bucket(Buffer *buf, const char *prefix, int kind, const void *data, Py_ssize_t start,
              Py_ssize_t end, int64_t width, int64_t *out)
@@ -98,8 +99,8 @@ token_bucket(Buffer *buf, const char *prefix, int kind, const void *data, Py_ssi
     p += plen;
     for (Py_ssize_t i = start; i < end; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c < 0x80) {
-            *p++ = (unsigned char)c;
+        if (c < 0x80) { /* ASCII lower-cased here: a text left as it is was ASCII */
+            *p++ = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         } else if (c < 0x800) {
             *p++ = 0xC0 | (c >> 6);
             *p++ = 0x80 | (c & 0x3F);
@@ -116,31 +117,6 @@ token_bucket(Buffer *buf, const char *prefix, int kind, const void *data, Py_ssi
     }
     *out = bucket_of(buf->data, p - buf->data, width);
     return 1;
-}
-
-/* token_bucket for ASCII text, lower-cased on the way: such a block needs no lower-cased
-   copy (most blocks are ASCII). */
-static int
-ascii_token_bucket(Buffer *buf, const char *prefix, const Py_UCS1 *data, Py_ssize_t start,
-                   Py_ssize_t end, int64_t width, int64_t *out)
-{
-    Py_ssize_t plen = (Py_ssize_t)strlen(prefix);
-    if (!reserve(buf, plen + (end - start)))
-        return 0;
-    unsigned char *p = buf->data;
-    memcpy(p, prefix, plen);
-    p += plen;
-    for (Py_ssize_t i = start; i < end; i++)
-        *p++ = (data[i] >= 'A' && data[i] <= 'Z') ? data[i] + 32 : data[i];
-    *out = bucket_of(buf->data, p - buf->data, width);
-    return 1;
-}
-
-/* A non-ASCII text lower-cased by Python's own str.lower (a new reference). */
-static PyObject *
-lowered(PyObject *text)
-{
-    return PyObject_CallMethod(text, "lower", NULL);
 }
 
 /* Count the character classes of one block (original case) into counts[0..N_CLASSES):
@@ -210,8 +186,9 @@ scan(PyObject *self, PyObject *args)
         if (PyUnicode_READY(text) < 0)
             goto done;
         count_classes(text, classes, class_out + b * N_CLASSES);
-        int ascii = PyUnicode_IS_ASCII(text); /* the word table reads the same in either case */
-        PyObject *lower = ascii ? Py_NewRef(text) : lowered(text);
+        /* ASCII text is lower-cased by token_bucket as it copies a word (the word table reads
+           the same in either case), so most blocks need no lower-cased copy */
+        PyObject *lower = PyUnicode_IS_ASCII(text) ? Py_NewRef(text) : PyObject_CallMethod(text, "lower", NULL);
         if (lower == NULL)
             goto done;
         int kind = PyUnicode_KIND(lower);
@@ -240,18 +217,15 @@ scan(PyObject *self, PyObject *args)
             last_start = start;
             last_end = i;
             if (count < max_words) {
-                ok = ascii ? ascii_token_bucket(&buf, "w=", data, start, i, width, bucket_out + used)
-                           : token_bucket(&buf, "w=", kind, data, start, i, width, bucket_out + used);
+                ok = token_bucket(&buf, "w=", kind, data, start, i, width, bucket_out + used);
                 owner_out[used++] = b;
             }
             count++;
         }
         if (ok && count > 0) {
-            ok = ascii ? ascii_token_bucket(&buf, "first=", data, first_start, first_end, width, bucket_out + used)
-                       : token_bucket(&buf, "first=", kind, data, first_start, first_end, width, bucket_out + used);
+            ok = token_bucket(&buf, "first=", kind, data, first_start, first_end, width, bucket_out + used);
             owner_out[used++] = b;
-            ok = ok && (ascii ? ascii_token_bucket(&buf, "last=", data, last_start, last_end, width, bucket_out + used)
-                              : token_bucket(&buf, "last=", kind, data, last_start, last_end, width, bucket_out + used));
+            ok = ok && token_bucket(&buf, "last=", kind, data, last_start, last_end, width, bucket_out + used);
             owner_out[used++] = b;
         }
         Py_DECREF(lower);
