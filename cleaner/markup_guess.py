@@ -54,7 +54,7 @@ def rendering_markup(blocks: Sequence[Block], renderer: str, n_lines: int) -> np
     count = LINES_PER_BLOCK.get(renderer)
     if count is None:
         return None
-    per_block = [count(block) for block in blocks]
+    per_block = count(blocks)
     if sum(per_block) != n_lines:
         return None
     truth = np.array([block_markup(block) for block in blocks], dtype=np.int8).reshape(-1, len(GUESSES))

@@ -7,10 +7,13 @@ labeled page and is measured on renderings it was not trained on.
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 import textwrap
+import zlib
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import regex
 from selectolax.lexbor import LexborHTMLParser
@@ -76,6 +79,14 @@ _LIST_TAGS = frozenset(("ul", "ol"))
 _LIST_ITEM_TAGS = frozenset(("li", "a", "span", "div", "p"))
 
 
+def _list_indent(block: Block) -> str | None:
+    """Two spaces per list level below the first when the block is a list item, else None."""
+    lists = sum(1 for name in block.path if name in _LIST_TAGS)
+    if block.tag == "li" or (lists > 0 and block.tag in _LIST_ITEM_TAGS):
+        return "  " * max(lists - 1, 0)
+    return None
+
+
 def render_markdown(html: str) -> str:
     """Markdown-like, as HTML-to-Markdown converters write for LLM and RAG pipelines:
     `#` headings, `*` list items indented by nesting, `|` table rows, `>` quotes, a blank
@@ -83,12 +94,12 @@ def render_markdown(html: str) -> str:
     out: list[str] = []
     for block in html_blocks(parse_html(html)):
         tag = block.tag
-        lists = sum(1 for name in block.path if name in _LIST_TAGS)
-        bullet = tag == "li" or (lists > 0 and tag in _LIST_ITEM_TAGS)
+        indent = _list_indent(block)
+        bullet = indent is not None
         if tag in _HEADING_MARKS:
             line = _HEADING_MARKS[tag] + block.text
         elif bullet:
-            line = "  " * max(lists - 1, 0) + "* " + block.text
+            line = indent + "* " + block.text
         elif tag in ("tr", "td", "th"):
             line = f"| {block.text} |"
         elif "blockquote" in block.path:
@@ -99,6 +110,63 @@ def render_markdown(html: str) -> str:
         if out and (block.gap_before or tag in _HEADING_MARKS) and not in_list:
             out.append("")
         out.append(line)
+    return "\n".join(out)
+
+
+_BULLETS = ("", "", "* ", "- ", "\u2022 ", "+ ")
+_GAP_STYLES = ("paragraphs", "paragraphs", "none", "every")
+
+
+class _Layout(NamedTuple):
+    """One page's layout in the varied rendering: drawn from the page's own text, so the
+    rendering and its line count per block agree without carrying any state."""
+
+    gaps: str
+    width: int | None
+    bullet: str
+    nested_indent: bool
+    heading_marks: bool
+
+
+def _layout(blocks: Sequence[Block]) -> _Layout:
+    seed = zlib.crc32("\n".join(block.text for block in blocks[:50]).encode("utf-8", "replace"))
+    rng = random.Random(seed)
+    return _Layout(
+        gaps=rng.choice(_GAP_STYLES),
+        width=rng.randint(60, 100) if rng.random() < 0.5 else None,
+        bullet=rng.choice(_BULLETS),
+        nested_indent=rng.random() < 0.5,
+        heading_marks=rng.random() < 0.3,
+    )
+
+
+def _varied_lines(block: Block, layout: _Layout) -> list[str]:
+    indent = _list_indent(block)
+    prefix = ""
+    if indent is not None:
+        prefix = (indent if layout.nested_indent else "") + layout.bullet
+    elif layout.heading_marks and block.tag in _HEADING_MARKS:
+        prefix = _HEADING_MARKS[block.tag]
+    text = prefix + block.text
+    if layout.width is None:
+        return [line for line in text.splitlines() if line.strip()] or [text]
+    return textwrap.wrap(text, layout.width) or [text]
+
+
+def render_varied(html: str) -> str:
+    """cleaner's blocks in a layout drawn per page: blank lines between paragraphs, between
+    every block or none; wrapped at 60-100 columns or not; list items bare or bulleted
+    ("*", "-", "\u2022", "+"), nested ones indented or not; headings bare or "#"-marked. Text
+    tools differ in just these ways, so training on many of them teaches the text model
+    layouts beyond any one tool's."""
+    blocks = html_blocks(parse_html(html))
+    layout = _layout(blocks)
+    out: list[str] = []
+    for block in blocks:
+        gap = layout.gaps == "every" or (layout.gaps == "paragraphs" and block.gap_before)
+        if gap and out:
+            out.append("")
+        out.extend(_varied_lines(block, layout))
     return "\n".join(out)
 
 
@@ -201,6 +269,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "tight": render_tight,
     "wrapped": render_wrapped,
     "markdown": render_markdown,
+    "varied": render_varied,
     "textnodes": render_text_nodes,
     "inscriptis": render_inscriptis,
     "markdownify": render_markdownify,
@@ -214,16 +283,22 @@ RENDERERS: dict[str, Callable[[str], str]] = {
 TRAIN_RENDERERS = ("blocks", "tight", "wrapped")
 
 
-def _nonblank_lines(block: Block) -> int:
-    return sum(1 for line in block.text.splitlines() if line.strip())
+def _nonblank_lines(blocks: Sequence[Block]) -> list[int]:
+    return [sum(1 for line in block.text.splitlines() if line.strip()) for block in blocks]
 
 
-LINES_PER_BLOCK: dict[str, Callable[[Block], int]] = {
+def _varied_line_counts(blocks: Sequence[Block]) -> list[int]:
+    layout = _layout(blocks)
+    return [len(_varied_lines(block, layout)) for block in blocks]
+
+
+LINES_PER_BLOCK: dict[str, Callable[[Sequence[Block]], list[int]]] = {
     "blocks": _nonblank_lines,
     "tight": _nonblank_lines,
     "markdown": _nonblank_lines,
-    "wrapped": lambda block: len(_wrapped_lines(block)),
+    "wrapped": lambda blocks: [len(_wrapped_lines(block)) for block in blocks],
+    "varied": _varied_line_counts,
 }
-"""How many non-blank lines each renderer that keeps blocks whole writes for a block: what
-lets a training line know its block (`markup_guess.rendering_markup`)."""
+"""How many non-blank lines each renderer that keeps blocks whole writes for each of a
+page's blocks: what lets a training line know its block (`markup_guess.rendering_markup`)."""
 HELD_OUT_RENDERERS = ("textnodes", "inscriptis")

@@ -43,7 +43,7 @@ def test_each_guess_reads_its_truth_off_the_html_block():
     assert truth_of("© 2025")["page_region"] == 1
 
 
-@pytest.mark.parametrize("renderer", ["blocks", "tight", "wrapped", "markdown"])
+@pytest.mark.parametrize("renderer", ["blocks", "tight", "wrapped", "markdown", "varied"])
 def test_every_line_of_a_block_rendering_gets_its_blocks_truth(renderer):
     blocks = html_blocks(parse_html(PAGE))
     lines = text_blocks(RENDERERS[renderer](PAGE))

@@ -10,6 +10,7 @@ from cleaner.render import (
     render_markdown,
     render_text_nodes,
     render_tight,
+    render_varied,
     render_wrapped,
 )
 from cleaner.segment import text_blocks
@@ -97,3 +98,29 @@ def test_resiliparse_renders_the_whole_page_when_installed():
     pytest.importorskip("resiliparse", reason="Resiliparse comes with the `eval` extra; only `clean evaluate` uses it")
     text = RENDERERS["resiliparse"](PAGE)
     assert "The water came up overnight in the valley." in text and "var x = 1;" not in text
+
+
+def _varied_pages(count: int) -> list[str]:
+    """Pages alike in shape, different in words: each draws its own layout."""
+    return [PAGE.replace("Rivers rise", f"Rivers rise on day {day}") for day in range(count)]
+
+
+def test_varied_draws_a_layout_per_page_and_keeps_it():
+    renderings = [render_varied(page) for page in _varied_pages(40)]
+    assert renderings[0] == render_varied(_varied_pages(1)[0])  # the same page, the same layout
+    assert any("\n\n" in text for text in renderings) and any("\n\n" not in text for text in renderings)
+    bullets = {line.lstrip()[:2] for text in renderings for line in text.split("\n") if "Roads closed" in line}
+    assert {"* ", "- ", "Ro"} <= bullets  # list items bulleted several ways, or bare
+    assert any("## " in text or "# Rivers" in text for text in renderings)
+    for text in renderings:  # the words are the page's blocks', whatever the layout
+        assert "var x" not in text and "We were ready." in text
+
+
+def test_varied_wraps_some_pages_at_their_own_width():
+    long_page = "<p>" + " ".join(f"word{i}" for i in range(80)) + "</p>"
+    widths = set()
+    for day in range(40):
+        lines = render_varied(long_page.replace("word0", f"day{day}")).split("\n")
+        if len(lines) > 1:
+            widths.add(max(len(line) for line in lines))
+    assert len(widths) > 3 and all(50 <= width <= 100 for width in widths)
