@@ -149,7 +149,7 @@ def _varied_lines(block: Block, layout: _Layout) -> list[str]:
         prefix = _HEADING_MARKS[block.tag]
     text = prefix + block.text
     if layout.width is None:
-        return [line for line in text.splitlines() if line.strip()] or [text]
+        return [line for line in text.splitlines() if line.strip()]  # as `_nonblank_lines` counts
     return textwrap.wrap(text, layout.width) or [text]
 
 
