@@ -112,10 +112,7 @@ def cross_validate(
     _shared.update(docs=docs, handmade=handmade, kind=kind, tests=tests, threshold=threshold, splits=splits)
     try:
         if jobs > 1 and len(splits) > 1:
-            import multiprocessing
-
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(splits))) as pool:
-                per_fold = pool.map(_run_fold, range(len(splits)), chunksize=1)
+            per_fold = _run_folds_in_processes(len(splits), jobs)
         else:
             per_fold = [_run_fold(fold) for fold in range(len(splits))]
     finally:
@@ -125,6 +122,31 @@ def cross_validate(
         for name, system, row in fold_rows:
             results[name][system].rows.append(row)
     return results
+
+
+class FoldWorkerDied(RuntimeError):
+    """A forked fold worker ended without its result (killed: most often out of memory)."""
+
+
+def _run_folds_in_processes(n_folds: int, jobs: int) -> list[list[tuple[str, str, dict]]]:
+    """The folds in forked processes, results in fold order. A worker that dies (the kernel's
+    out-of-memory killer ends the largest one) stops the run with an error: a
+    `multiprocessing.Pool` would start a new worker and wait forever for the lost fold."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(min(jobs, n_folds), mp_context=context) as pool:
+        futures = [pool.submit(_run_fold, fold) for fold in range(n_folds)]
+        try:
+            return [future.result() for future in futures]
+        except BrokenProcessPool as error:
+            raise FoldWorkerDied(
+                f"a fold's worker process died before it finished ({jobs} jobs): it was killed, "
+                "most likely for want of memory (each job holds its own fold's training data); "
+                "run with fewer --jobs or fewer --train-renderers"
+            ) from error
 
 
 def _run_fold(fold: int) -> list[tuple[str, str, dict]]:

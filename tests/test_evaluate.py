@@ -64,3 +64,36 @@ def test_cross_validation_gives_the_same_rows_with_folds_in_parallel():
         assert serial[system].rows == parallel[system].rows
         assert len(serial[system].rows) == len(docs)
     assert serial["oracle"].summary()["all"]["f1"] > serial["cleaner"].summary()["all"]["f1"] > 0.5
+
+
+def _fold_worker_killed(fold: int):
+    """Stands in for a fold whose worker the kernel kills (out of memory) before it returns."""
+    import os
+
+    os._exit(137)
+
+
+def test_a_fold_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(monkeypatch):
+    import signal
+    from pathlib import Path
+
+    import pytest
+
+    import cleaner.evaluate as evaluate
+    from cleaner.train import load_handmade
+
+    def hung(signum, frame):
+        raise AssertionError("cross_validate still waiting 120 s after its worker died")
+
+    root = Path(__file__).resolve().parents[1]
+    docs = [d for d in load_handmade(root / "seeds", root / "fixtures") if d.kind == "text"]
+    monkeypatch.setattr(evaluate, "_run_fold", _fold_worker_killed)
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        with pytest.raises(evaluate.FoldWorkerDied, match="fewer --jobs"):
+            evaluate.cross_validate(docs, [], "text", folds=3, jobs=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert evaluate._shared == {}
