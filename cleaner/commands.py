@@ -78,30 +78,9 @@ def trafilatura_scores(corpus_root: Path, docs) -> object:
     return scores
 
 
-def _score_kinds(args, corpus, handmade, report: dict[str, object]) -> None:
-    """Cross-validate each kind asked for and add its scores to `report`."""
-    from .evaluate import cross_validate
-
-    for kind in args.kinds:
-        if kind == "html":
-            results = cross_validate(corpus, handmade, "html", args.folds, max_folds=args.max_folds, jobs=args.jobs)["html"]
-            report["html"] = {name: s.summary() for name, s in results.items()}
-            if not args.no_trafilatura and (args.corpus / "html").is_dir():
-                tested = {row["name"] for row in results["cleaner"].rows}
-                html_docs = [d for d in corpus if d.kind == "html" and d.name in tested]
-                report["html"]["trafilatura"] = trafilatura_scores(args.corpus, html_docs).summary()
-        else:
-            tests = {
-                f"text:{r}": (lambda doc, r=r: doc.extra.get("renderer") == r) for r in args.test_renderers
-            }
-            by_test = cross_validate(corpus, handmade, "text", args.folds, tests, max_folds=args.max_folds, jobs=args.jobs)
-            for name, results in by_test.items():
-                report[name] = {system: s.summary() for system, s in results.items()}
-
-
 def run_evaluate(argv: Sequence[str]) -> int:
     from .corpus import read_corpus
-    from .evaluate import FoldWorkerDied
+    from .evaluate import FoldWorkerDied, cross_validate
     from .train import load_handmade
 
     args = _evaluate_parser().parse_args(argv)
@@ -119,7 +98,21 @@ def run_evaluate(argv: Sequence[str]) -> int:
         "command": "clean evaluate " + shlex.join(argv),
     }
     try:
-        _score_kinds(args, corpus, handmade, report)
+        for kind in args.kinds:
+            if kind == "html":
+                results = cross_validate(corpus, handmade, "html", args.folds, max_folds=args.max_folds, jobs=args.jobs)["html"]
+                report["html"] = {name: s.summary() for name, s in results.items()}
+                if not args.no_trafilatura and (args.corpus / "html").is_dir():
+                    tested = {row["name"] for row in results["cleaner"].rows}
+                    html_docs = [d for d in corpus if d.kind == "html" and d.name in tested]
+                    report["html"]["trafilatura"] = trafilatura_scores(args.corpus, html_docs).summary()
+            else:
+                tests = {
+                    f"text:{r}": (lambda doc, r=r: doc.extra.get("renderer") == r) for r in args.test_renderers
+                }
+                by_test = cross_validate(corpus, handmade, "text", args.folds, tests, max_folds=args.max_folds, jobs=args.jobs)
+                for name, results in by_test.items():
+                    report[name] = {system: s.summary() for system, s in results.items()}
     except FoldWorkerDied as error:
         print(f"clean evaluate: {error}", file=sys.stderr)
         return 1
