@@ -14,7 +14,7 @@ well as they did. Two checks do:
 A floor sits a little under what was measured, for float rounding across machines. Lowering
 one is an edit to the JSON file, seen in review; raising one after a gain is welcome. On a
 corpus other than the one the floors were pinned on, the gate skips and says so:
-`python tests/test_quality_gate.py` prints the figures to pin.
+`python -m tests.test_quality_gate` prints the figures to pin.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES, SEEDS, WCXB
+
 FLOORS_PATH = Path(__file__).with_name("quality_floors.json")
-ROOT = Path(__file__).resolve().parent.parent
-WCXB = ROOT.parent / "shared" / "wcxb-dev"
 SHIPPED_EVERY = 10  # the shipped model's pages: every tenth
 TRAINING_EVERY = 5  # the training check's pages: every fifth, split by site
 SHIPPED_MARGIN = 0.005
@@ -94,7 +94,7 @@ def training_scores(root: Path, workdir: Path) -> dict[str, float]:
     corpus = list(read_corpus(sample, renderers=("blocks", "textnodes")))
     for doc in corpus:
         doc.extra["for_training"] = doc.extra.get("renderer") in (None, "blocks")
-    handmade = load_handmade(ROOT / "seeds", ROOT / "fixtures")
+    handmade = load_handmade(SEEDS, FIXTURES)
     html = cross_validate(corpus, handmade, "html", folds=2, max_folds=1)
     text = cross_validate(
         corpus, handmade, "text", folds=2, max_folds=1,
@@ -117,7 +117,7 @@ def floors(wcxb) -> dict:
     if _digests(wcxb) != pinned["digests"]:
         pytest.skip(
             f"the WCXB pages at {wcxb} differ from those the floors in {FLOORS_PATH.name} were "
-            "pinned on: run `python tests/test_quality_gate.py` to measure them"
+            "pinned on: run `python -m tests.test_quality_gate` to measure them"
         )
     return pinned
 
