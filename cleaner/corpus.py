@@ -114,6 +114,16 @@ def gold_page(
         )
 
 
+def read_wcxb_page(root: Path, file_id: str) -> tuple[dict, str] | None:
+    """One page of the WCXB layout: its ground-truth record and its decoded HTML (None when
+    the HTML file is missing)."""
+    html_path = root / "html" / f"{file_id}.html.gz"
+    if not html_path.exists():
+        return None
+    truth = json.loads((root / "ground-truth" / f"{file_id}.json").read_text(encoding="utf-8"))
+    return truth, decode_bytes(gzip.decompress(html_path.read_bytes()))
+
+
 def read_wcxb(root: Path, renderers: Iterable[str] = (), limit: int | None = None) -> Iterator[LabeledDoc]:
     """Pages of the WCXB layout, grouped by site so splits can keep sites apart."""
     renderers = tuple(renderers)
@@ -122,15 +132,14 @@ def read_wcxb(root: Path, renderers: Iterable[str] = (), limit: int | None = Non
     truth_paths = sorted((root / "ground-truth").glob("*.json"))[:limit]
     for truth_path in truth_paths:
         file_id = truth_path.stem
-        html_path = root / "html" / f"{file_id}.html.gz"
-        if not html_path.exists():
+        page = read_wcxb_page(root, file_id)
+        if page is None:
             continue
-        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        truth, html = page
         gold = truth["ground_truth"]
         meta = files_meta.get(file_id, {})
         domain = meta.get("domain") or urlsplit(truth.get("url", "")).hostname or file_id
         page_type = (truth.get("_internal", {}).get("page_type", {}) or {}).get("primary") or meta.get("page_type", "unknown")
-        html = decode_bytes(gzip.decompress(html_path.read_bytes()))
         for doc in gold_page(
             f"wcxb/{file_id}", html, gold.get("main_content") or "", gold.get("title"),
             domain.removeprefix("www."), page_type, "wcxb", renderers,

@@ -19,7 +19,6 @@ corpus other than the one the floors were pinned on, the gate skips and says so:
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import math
@@ -66,16 +65,15 @@ def shipped_scores(root: Path) -> dict[str, float]:
     """Mean word F1 of the shipped model on every SHIPPED_EVERY-th page: HTML, and two plain
     texts of the page (cleaner's own blocks, and one line per DOM text node)."""
     from cleaner import clean_html, clean_text
+    from cleaner.corpus import read_wcxb_page
     from cleaner.evaluate import word_prf
-    from cleaner.records import decode_bytes
     from cleaner.render import RENDERERS
 
     f1: dict[str, list[float]] = {"html": [], "text:blocks": [], "text:textnodes": []}
     for page_id in _page_ids(root)[::SHIPPED_EVERY]:
-        truth = json.loads((root / "ground-truth" / f"{page_id}.json").read_text(encoding="utf-8"))
+        truth, html = read_wcxb_page(root, page_id)
         gold = truth["ground_truth"].get("main_content") or ""
         url = truth.get("url")
-        html = decode_bytes(gzip.decompress((root / "html" / f"{page_id}.html.gz").read_bytes()))
         f1["html"].append(word_prf(clean_html(html, url), gold)[2])
         for renderer in ("blocks", "textnodes"):
             f1[f"text:{renderer}"].append(word_prf(clean_text(RENDERERS[renderer](html), url), gold)[2])
