@@ -8,12 +8,12 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        Extension("cleaner._treescore", ["cleaner/_treescore.c"], optional=True),
-        Extension("cleaner._blockscan", ["cleaner/_blockscan.c"], optional=True),
-        Extension("cleaner._htmlwalk", ["cleaner/_htmlwalk.c"], optional=True),
-        Extension("cleaner._textlines", ["cleaner/_textlines.c"], optional=True),
-        Extension("cleaner._decodetext", ["cleaner/_decodetext.c"], optional=True),
-        Extension("cleaner._context", ["cleaner/_context.c"], optional=True),
-        Extension("cleaner._sequence", ["cleaner/_sequence.c"], optional=True),
+        Extension("cleaner._speedups._treescore", ["cleaner/_speedups/_treescore.c"], optional=True),
+        Extension("cleaner._speedups._blockscan", ["cleaner/_speedups/_blockscan.c"], optional=True),
+        Extension("cleaner._speedups._htmlwalk", ["cleaner/_speedups/_htmlwalk.c"], optional=True),
+        Extension("cleaner._speedups._textlines", ["cleaner/_speedups/_textlines.c"], optional=True),
+        Extension("cleaner._speedups._decodetext", ["cleaner/_speedups/_decodetext.c"], optional=True),
+        Extension("cleaner._speedups._context", ["cleaner/_speedups/_context.c"], optional=True),
+        Extension("cleaner._speedups._sequence", ["cleaner/_speedups/_sequence.c"], optional=True),
     ]
 )

@@ -90,7 +90,7 @@ def read_page(path: Path) -> str:
 
 def render_texts(htmls: list[str]) -> list[str]:
     """The plain-text input: cleaner's browser-copy-like rendering of each page."""
-    from cleaner.render import render_blocks
+    from cleaner.training.render import render_blocks
 
     return [render_blocks(html) for html in htmls]
 
@@ -112,7 +112,8 @@ def prepare_inputs(corpus: Path, pages: int, need_text: bool, out_dir: Path) -> 
 def make_extractor(key: str, model: Path | None = None) -> Extractor:
     """Build one system's page -> text function; model and stop-list loading happen here."""
     if key in ("cleaner-html", "cleaner-warm", "cleaner-text"):
-        from cleaner import Cleaner, Document
+        from cleaner.clean import Cleaner
+        from cleaner.types import Document
         from cleaner.clean import clear_caches
 
         cleaner = Cleaner(model)  # None: the shipped model

@@ -8,7 +8,7 @@ data types a `Result` is made of.
 __version__ = "1.0.0"
 
 from .clean import Cleaner, clean_html, clean_text  # noqa: E402  (after __version__, which train reads)
-from .model_files import ModelError  # noqa: E402
+from .errors import ModelError  # noqa: E402
 from .types import Block, Document, LineDecision, Result  # noqa: E402
 
 __all__ = [

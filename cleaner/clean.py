@@ -1,4 +1,4 @@
-"""The Cleaner: segment a document, score its blocks, keep the body.
+"""The Cleaner: segment a document, score its blocks, decide which to keep, join them.
 
 One object loads the model once and then cleans any number of documents, one at a time
 (`clean`) or as a lazy stream (`pipe`), so a long stream never holds more than the
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .decode import keep_mask
-from .line_shapes import line_shapes
-from .model_files import load_runtime_checked
-from .paragraphs import join_kept
-from .segment import html_blocks, html_title, parse_html, text_blocks
+from .decide import keep_mask
+from .join import join_kept, title_index
+from .model import load_model
+from .segment import segment
+from .text_rules.shapes import line_shapes
 from .types import Block, Document, Kind, Result
 
 # P(title) a block needs to become the title. An HTML page falls back on its declared title
@@ -30,9 +30,11 @@ class Cleaner:
     """Loads the model once; `clean(doc)` for one document, `pipe(docs)` for a stream."""
 
     def __init__(self, model_dir: Path | str | None = None, threshold: float | None = None):
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
         self.model_dir = None if model_dir is None else Path(model_dir)
-        self.models, self.meta = load_runtime_checked(self.model_dir)
-        self.threshold = threshold  # None: decode each page as a whole (see decode.py)
+        self.models, self.meta = load_model(self.model_dir)
+        self.threshold = threshold  # None: decide each page as a whole (see decide.py)
         self.version = str(self.meta.get("version", "unknown"))
 
     def __reduce__(self):
@@ -40,17 +42,25 @@ class Cleaner:
         return (cached_cleaner, (self.model_dir, self.threshold))
 
     def clean(self, doc: Document | str, kind: Kind | None = None) -> Result:
-        """Clean one document; a bare string is taken as plain text unless `kind` says html."""
+        """Clean one document; a bare string is taken as plain text unless `kind` says html.
+
+        The whole pipeline: segment -> score -> decide -> join.
+        """
         if isinstance(doc, str):
             doc = Document(content=doc, kind=kind or "text")
-        fallback_title = None
-        if doc.kind == "html":
-            tree = parse_html(doc.content)
-            blocks = html_blocks(tree)
-            fallback_title = html_title(tree)
-        else:
-            blocks = text_blocks(doc.content)
-        return self._decide(doc, blocks, fallback_title)
+        blocks, declared_title = segment(doc)
+        proba = self.score(blocks, doc.kind, doc.url)
+        body, texts = proba[:, 1], tuple([block.text for block in blocks])
+        plain = doc.kind == "text"
+        shapes = line_shapes(texts) if plain else None  # read by deciding and by joining
+        keep = keep_mask(blocks, body, self.threshold, plain, shapes)
+        title_at = title_index(proba[:, 2], keep, TITLE_THRESHOLD[doc.kind])
+        return Result(
+            id=doc.id, url=doc.url, model_version=self.version,
+            title=texts[title_at] if title_at >= 0 else declared_title,
+            text=join_kept(blocks, keep, plain, shapes),
+            block_texts=texts, keep=tuple(keep.tolist()), scores=tuple(body.tolist()), title_index=title_at,
+        )
 
     def pipe(self, docs: Iterable[Document | str]) -> Iterator[Result]:
         """Clean documents lazily, in order."""
@@ -61,36 +71,6 @@ class Cleaner:
         """Class probabilities (chrome, body, title) for each block; the page's URL, where
         known, helps tell what kind of page it is."""
         return self.models[kind].predict_proba(blocks, url)
-
-    def _decide(self, doc: Document, blocks: list[Block], fallback_title: str | None) -> Result:
-        proba = self.score(blocks, doc.kind, doc.url)
-        body = proba[:, 1] if len(blocks) else np.zeros(0)
-        texts = tuple([block.text for block in blocks])
-        plain_text = doc.kind == "text"
-        shapes = line_shapes(texts) if plain_text else None  # read by decoding and by joining
-        keep = keep_mask(blocks, body, self.threshold, plain_text, shapes)
-        title_index = _title_index(proba[:, 2], keep, TITLE_THRESHOLD[doc.kind])
-        title = texts[title_index] if title_index >= 0 else fallback_title
-        text = join_kept(blocks, keep, plain_text, shapes)
-        return Result(
-            id=doc.id, url=doc.url, title=title, text=text, model_version=self.version,
-            block_texts=texts, keep=tuple(keep.tolist()), scores=tuple(body.tolist()),
-            title_index=title_index,
-        )
-
-
-def _title_index(title_proba: np.ndarray, keep: np.ndarray, threshold: float) -> int:
-    """The likeliest title among the dropped blocks up to the first kept one, or -1.
-
-    A headline sits above the body it heads; looking only there keeps a subheading or a
-    related story's headline further down from taking its place.
-    """
-    kept = np.flatnonzero(keep)
-    end = int(kept[0]) if len(kept) else len(keep)
-    if end == 0:
-        return -1
-    best = int(np.argmax(title_proba[:end]))
-    return best if title_proba[best] >= threshold else -1
 
 
 _cleaners: dict[tuple[Path | None, float | None], Cleaner] = {}
@@ -108,11 +88,12 @@ def clear_caches() -> None:
     """Forget the memoised token buckets and class words. Cleaning fills these caches as it
     meets new words and markup; the benchmark clears them before each timed pass, so that
     repeating the same pages does not flatter cleaner's speed."""
-    from . import runtime, segment
+    from .features import tokens
+    from .segment import html
 
     for cached in (
-        runtime._bucket, runtime._word_bucket, runtime._first_bucket, runtime._last_bucket,
-        runtime._markup_buckets, segment._words_of,
+        tokens._bucket, tokens._word_bucket, tokens._first_bucket, tokens._last_bucket,
+        tokens._markup_buckets, html._words_of,
     ):
         cached.cache_clear()
 

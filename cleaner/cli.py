@@ -24,10 +24,13 @@ from contextlib import closing  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import IO  # noqa: E402
 
-from .model_files import ModelError  # noqa: E402
-from .pipeline import Item, Limits, Options, clean_lines  # noqa: E402
+from .errors import (
+    InputError,
+    ModelError,  # noqa: E402
+)
 from .progress import Progress  # noqa: E402
-from .records import InputError, jsonl_lines, open_input, read_single, sniff_format  # noqa: E402
+from .read import jsonl_lines, open_input, read_single, sniff_format  # noqa: E402
+from .stream import Item, Limits, Options, clean_lines  # noqa: E402
 from .warc import read_warc  # noqa: E402
 
 SUBCOMMANDS = ("train", "evaluate", "spark")
@@ -123,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("CLEANER_LOG", "WARNING"), format="clean: %(message)s")
     try:
         if argv and argv[0] in SUBCOMMANDS:
-            from .commands import run_subcommand
+            from .training.commands import run_subcommand
 
             return run_subcommand(argv[0], argv[1:])
         args = _clean_parser().parse_args(argv)

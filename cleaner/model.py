@@ -1,321 +1,139 @@
-"""Fit, save and load the two-stage block classifier (the training side, with scikit-learn).
+"""The model folder: where it lives, what its meta.json promises, the checks, the arrays read into scorers.
 
-The persisted object is plain scikit-learn: per input kind ("html", "text"), a linear
-first stage over hashed block tokens and a gradient-boosted second stage over context
-features. Feature code stays outside the pickle (in `features.py`); `meta.json` beside
-the model records the versions and feature fingerprint it needs and the SHA-256 of each
-file, because loading a joblib file runs code: a file that does not match is refused.
-`save` also exports the arrays that cleaning uses (`runtime.py`).
+Kept free of scikit-learn so that `clean` starts fast: cleaning reads only `runtime.npz`
+(numpy arrays, no pickle) and `meta.json`. Every model file is checked against the
+SHA-256 recorded in meta.json before it is read, and against the feature set of this
+cleaner, so a swapped, corrupted or stale model is refused with the fix in the message.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
-import sklearn
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.feature_extraction import FeatureHasher
-from sklearn.linear_model import SGDClassifier
-from sklearn.model_selection import GroupKFold
 
 from . import weight_codes
-from .features import (
-    HASH_FEATURES,
-    PAGE_TYPES,
-    block_tokens,
-    context_features,
-    feature_fingerprint,
-    page_vector,
-    url_tokens,
+from .errors import ModelError
+from .features.context import feature_fingerprint
+from .score import (
+    SEQUENCE_ARRAYS,
+    LinearStage,
+    MarkupStage,
+    PageStage,
+    RuntimeKindModel,
+    TreeStage,
+    by_bucket,
+    pack_nodes,
+    shared_token_table,
+    tree_depths,
 )
-from .markup_guess import GUESSES, markup_columns
-from .model_files import (
-    META_FILE,
-    MODEL_FILE,
-    RUNTIME_FILE,
-    ModelError,
-    checked_path,
-    file_sha256,
-    read_meta,
-    shipped_dir,
-)
-from .runtime import _expit, body_proba, export_arrays
 from .sequence import SequenceStage
-from .types import LABELS, Block, Kind
 
-log = logging.getLogger(__name__)
-
-SEED = 13
-OOF_FOLDS = 5
-MARKUP_EPOCHS = 10
-
-
-_hasher = FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
+MODEL_FILE = "model.joblib"
+RUNTIME_FILE = "runtime.npz"
+META_FILE = "meta.json"
+_PACKAGE_MODELS = Path(__file__).resolve().parent / "models"  # inside an installed wheel
+_SOURCE_MODELS = Path(__file__).resolve().parent.parent / "models"  # a source checkout
 
 
-def token_matrix(blocks: Sequence[Block]):
-    """Hashed sparse matrix of `block_tokens`, one row per block (as `runtime.scan_blocks`)."""
-    return _hasher.transform(block_tokens(block) for block in blocks)
+def shipped_dir() -> Path:
+    return _PACKAGE_MODELS if (_PACKAGE_MODELS / META_FILE).exists() else _SOURCE_MODELS
 
 
-def page_row(tokens, url: str | None) -> np.ndarray:
-    """`features.page_vector` of a page from its hashed token matrix and its URL."""
-    tokens = tokens.tocsr()
-    url_buckets = _hasher.transform([url_tokens(url)]).indices
-    buckets = np.concatenate((np.repeat(tokens.indices, tokens.data.astype(np.int64)), url_buckets))
-    return page_vector(buckets)
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
-@dataclass
-class PageTypeStage:
-    """Guesses the page type from the page vector; a constant guess when training saw
-    fewer than two types (hand-made documents alone are nearly all articles)."""
-
-    estimator: SGDClassifier | None
-    only_type: int = 0
-
-    @classmethod
-    def fit(cls, vectors: np.ndarray, types: Sequence[int]) -> PageTypeStage:
-        known = np.asarray(types) >= 0
-        present = sorted(set(np.asarray(types)[known].tolist()))
-        if len(present) < 2:
-            return cls(None, present[0] if present else 0)
-        estimator = SGDClassifier(
-            loss="log_loss", alpha=1e-4, max_iter=30, tol=None, random_state=SEED,
-        ).fit(vectors[known], np.asarray(types)[known])
-        return cls(estimator)
-
-    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
-        if self.estimator is None:
-            out = np.zeros((len(vectors), len(PAGE_TYPES)), dtype=np.float32)
-            out[:, self.only_type] = 1.0
-            return out
-        return _full_proba(self.estimator, vectors, len(PAGE_TYPES))
+def read_meta(directory: Path) -> dict[str, Any]:
+    meta_path = directory / META_FILE
+    if not meta_path.exists():
+        raise ModelError(f"no model in {directory} (no {META_FILE}); rebuild it with `clean train`")
+    try:
+        return json.loads(meta_path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ModelError(f"{meta_path} is not valid JSON ({exc}); rebuild it with `clean train`") from exc
 
 
-@dataclass
-class MarkupStage:
-    """One logistic model per `markup_guess.GUESSES` over the block tokens, for plain text
-    (no rows for HTML). Kept as arrays: binary SGD fits, one per guess, stacked."""
-
-    coef: np.ndarray  # (guesses, HASH_FEATURES)
-    intercept: np.ndarray  # (guesses,)
-
-    @classmethod
-    def none(cls) -> MarkupStage:
-        return cls(np.zeros((0, HASH_FEATURES), dtype=np.float32), np.zeros(0))
-
-    @classmethod
-    def fit(cls, X, truth: np.ndarray, weights: np.ndarray) -> MarkupStage:
-        """Rows whose truth is unknown (-1: text that never was HTML) are left out; a guess
-        whose truth is all one way, or unknown, becomes a constant."""
-        known = truth[:, 0] >= 0
-        coef = np.zeros((truth.shape[1], X.shape[1]), dtype=np.float32)
-        intercept = np.zeros(truth.shape[1])
-        for guess in range(truth.shape[1]):
-            y = truth[known, guess]
-            if len(y) == 0:
-                continue
-            if y.min() == y.max():
-                intercept[guess] = 10.0 if y[0] else -10.0
-                continue
-            model = SGDClassifier(
-                loss="log_loss", alpha=2e-6, max_iter=MARKUP_EPOCHS, tol=None, random_state=SEED,
-            ).fit(X[known], y, sample_weight=weights[known])
-            coef[guess], intercept[guess] = model.coef_[0], model.intercept_[0]
-        return cls(coef, intercept)
-
-    def predict(self, tokens) -> np.ndarray:
-        return _expit(tokens @ self.coef.T + self.intercept).astype(np.float32)
-
-
-@dataclass
-class KindModel:
-    """The stages for one input kind. Plain sklearn estimators inside.
-
-    The first stage scores all three labels from tokens; the page stage guesses the page
-    type from all the page's tokens; the second decides body or not from context. The
-    title comes from the first stage alone: it is one block a page, and keeping the second
-    stage binary makes it three times smaller and faster.
-    """
-
-    first: SGDClassifier
-    page: PageTypeStage
-    second: HistGradientBoostingClassifier
-    markup: MarkupStage
-    sequence: SequenceStage | None = None  # the page-order network beside the trees
-
-    def predict_proba(self, blocks: Sequence[Block], url: str | None = None) -> np.ndarray:
-        """Per block: P(chrome), P(body) from the second stage, P(title) from the first."""
-        if not blocks:
-            return np.zeros((0, len(LABELS)), dtype=np.float32)
-        tokens = token_matrix(blocks)
-        first = _full_proba(self.first, tokens)
-        page_types = self.page.predict_proba(page_row(tokens, url)[None, :])[0]
-        context = np.hstack((
-            context_features(blocks, first, page_types), markup_columns(self.markup.predict(tokens)),
-        ))
-        body = body_proba(self.second.decision_function(context), self.sequence, context)
-        return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
-
-
-def _full_proba(estimator, X, n_classes: int = len(LABELS)) -> np.ndarray:
-    """Probabilities over all classes, even if a class was absent in training."""
-    proba = estimator.predict_proba(X)
-    out = np.zeros((proba.shape[0], n_classes), dtype=np.float32)
-    for column, cls in enumerate(estimator.classes_):
-        out[:, int(cls)] = proba[:, column]
-    return out
-
-
-def _first_stage() -> SGDClassifier:
-    return SGDClassifier(
-        loss="log_loss", alpha=2e-6, max_iter=15, tol=None, random_state=SEED,
-        class_weight=None,
-    )
-
-
-def _second_stage() -> HistGradientBoostingClassifier:
-    # Trees at most 8 deep: scoring walks every tree to the deepest leaf, so depth is run
-    # time. On a grouped WCXB fold, depth 8 x 150 trees scored within 0.002 F1 of
-    # unbounded depth (17) x 200, at under half the scoring cost.
-    return HistGradientBoostingClassifier(
-        max_iter=150, max_depth=8, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=40,
-        l2_regularization=1.0, early_stopping=True, validation_fraction=0.1,
-        n_iter_no_change=15, random_state=SEED,
-    )
-
-
-def fit_kind(
-    docs: Sequence[Sequence[Block]],
-    labels: Sequence[Sequence[int]],
-    groups: Sequence[str],
-    weights: Sequence[float],
-    page_types: Sequence[str] | None = None,
-    urls: Sequence[str | None] | None = None,
-    markup: Sequence[np.ndarray | None] | None = None,
-    with_sequence: bool = False,
-) -> KindModel:
-    """Fit all stages; the second sees first-stage, markup-guess and page-type scores made
-    out of fold, as at inference. `page_types` names each document's type (others count as
-    unknown). `markup` gives each plain-text document's markup truth (None where unknown);
-    without it (HTML) there is no markup stage. `with_sequence` adds the page-order
-    network (`sequence.py`) beside the trees, on the same columns."""
-    from scipy.sparse import vstack
-
-    token_rows = [token_matrix(blocks) for blocks in docs]
-    y = np.concatenate([np.asarray(doc_labels, dtype=np.int64) for doc_labels in labels])
-    w = np.concatenate([np.full(len(b), wt, dtype=np.float64) for b, wt in zip(docs, weights)])
-    row_groups = np.concatenate([[g] * len(b) for b, g in zip(docs, groups)])
-    X_tokens = vstack(token_rows).tocsr()
-    truth = np.zeros((len(y), 0), dtype=np.int8)
-    if markup is not None:
-        truth = np.vstack([
-            np.full((len(b), len(GUESSES)), -1, dtype=np.int8) if t is None else t
-            for b, t in zip(docs, markup)
-        ])
-    oof = np.zeros((len(y), len(LABELS)), dtype=np.float32)
-    markup_oof = np.zeros(truth.shape, dtype=np.float32)
-    n_folds = min(OOF_FOLDS, len(set(groups)))
-    if n_folds >= 2:
-        for train_idx, test_idx in GroupKFold(n_splits=n_folds).split(X_tokens, y, row_groups):
-            stage = _first_stage().fit(X_tokens[train_idx], y[train_idx], sample_weight=w[train_idx])
-            oof[test_idx] = _full_proba(stage, X_tokens[test_idx])
-            if markup is not None:
-                fold_markup = MarkupStage.fit(X_tokens[train_idx], truth[train_idx], w[train_idx])
-                markup_oof[test_idx] = fold_markup.predict(X_tokens[test_idx])
-    first = _first_stage().fit(X_tokens, y, sample_weight=w)
-    markup_stage = MarkupStage.fit(X_tokens, truth, w) if markup is not None else MarkupStage.none()
-    if n_folds < 2:
-        oof = _full_proba(first, X_tokens)
-        markup_oof = markup_stage.predict(X_tokens)
-    type_index = {name: i for i, name in enumerate(PAGE_TYPES)}
-    doc_types = np.array([type_index.get(t, -1) for t in (page_types or [""] * len(docs))])
-    urls = urls or [None] * len(docs)
-    vectors = np.vstack([page_row(rows, url) for rows, url in zip(token_rows, urls)])
-    page = PageTypeStage.fit(vectors, doc_types)
-    page_oof = page.predict_proba(vectors)
-    if n_folds >= 2:
-        for train_docs, test_docs in GroupKFold(n_splits=n_folds).split(vectors, groups=groups):
-            fold_stage = PageTypeStage.fit(vectors[train_docs], doc_types[train_docs])
-            page_oof[test_docs] = fold_stage.predict_proba(vectors[test_docs])
-    contexts = []
-    start = 0
-    for index, blocks in enumerate(docs):
-        end = start + len(blocks)
-        contexts.append(np.hstack((
-            context_features(blocks, oof[start:end], page_oof[index]), markup_columns(markup_oof[start:end]),
-        )))
-        start = end
-    is_body = (y == 1).astype(np.int64)
-    second = _second_stage().fit(np.vstack(contexts), is_body, sample_weight=w)
-    ends = np.cumsum([len(blocks) for blocks in docs])
-    sequence = SequenceStage.fit(
-        [rows for rows in contexts if len(rows)],
-        [part for part in np.split(is_body, ends[:-1]) if len(part)],
-        [part for part in np.split(w, ends[:-1]) if len(part)],
-        seed=SEED,
-    ) if with_sequence and len(y) else None
-    return KindModel(first=first, page=page, second=second, markup=markup_stage, sequence=sequence)
-
-
-def round_to_stored(kind: Kind, model: KindModel) -> dict[str, np.ndarray]:
-    """The model's runtime arrays, with its linear weights as 8-bit codes (`weight_codes`).
-    The estimators take the decoded weights, so that they score as the runtime will:
-    `save` relies on it, and cross-validation scores what would ship."""
-    exported = export_arrays(kind, model)
-    model.first.coef_ = weight_codes.restored(exported, f"{kind}.coef")
-    model.markup.coef = weight_codes.restored(exported, f"{kind}.markup_coef")
-    if model.page.estimator is not None:
-        model.page.estimator.coef_ = weight_codes.restored(exported, f"{kind}.page_coef")
-    return exported
-
-
-def save(models: dict[Kind, KindModel], directory: Path, meta: dict[str, Any]) -> Path:
-    """Write model.joblib (the fitted estimators), runtime.npz (their arrays) and meta.json.
-    The estimators are saved with the weights that runtime.npz stores (`round_to_stored`)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    arrays: dict[str, np.ndarray] = {}
-    for kind, model in models.items():
-        arrays.update(round_to_stored(kind, model))
-    path = directory / MODEL_FILE
-    joblib.dump(dict(models), path, compress=("xz", 6))
-    runtime_path = directory / RUNTIME_FILE
-    with runtime_path.open("wb") as handle:
-        np.savez_compressed(handle, **arrays)
-    sha = file_sha256(path)
-    meta = {
-        "version": f"{meta.get('cleaner_version', '0')}+{sha[:10]}",
-        **meta,
-        "sklearn_version": sklearn.__version__,
-        "feature_fingerprint": feature_fingerprint(),
-        "sha256": sha,
-        "runtime_sha256": file_sha256(runtime_path),
-    }
-    (directory / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+def checked_path(directory: Path, meta: dict[str, Any], name: str, hash_key: str) -> Path:
+    """The path of a model file whose SHA-256 and feature set match meta.json."""
+    path = directory / name
+    if not path.exists():
+        raise ModelError(f"no {name} in {directory}; rebuild it with `clean train`")
+    if file_sha256(path) != meta.get(hash_key):
+        raise ModelError(
+            f"{path} does not match the SHA-256 recorded in {directory / META_FILE}; refusing to "
+            "load it. Reinstall cleaner or retrain with `clean train`."
+        )
+    if meta.get("feature_fingerprint") != feature_fingerprint():
+        raise ModelError(
+            f"the model in {directory} was trained on features {meta.get('feature_fingerprint')}, "
+            f"but this cleaner computes {feature_fingerprint()}; retrain with `clean train`"
+        )
     return path
 
 
-def load(directory: Path | None = None) -> tuple[dict[Kind, KindModel], dict[str, Any]]:
-    """Load the fitted scikit-learn estimators after checking hash, version and features.
+def load_sequence(data: dict[str, np.ndarray], kind: str) -> SequenceStage | None:
+    if f"{kind}.seq_w_in" not in data:
+        return None
+    fields = {name: data[f"{kind}.seq_{name}"] for name in SEQUENCE_ARRAYS}
+    return SequenceStage(**fields, dilations=tuple(int(d) for d in data[f"{kind}.seq_dilations"]))
 
-    Cleaning does not need this (it reads runtime.npz); it serves inspection and export.
-    The pickle runs code when loaded: only load models you trust.
-    """
+
+def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
+    """Read `runtime.npz` (no pickles allowed) into one model per input kind."""
+    with np.load(path, allow_pickle=False) as arrays:
+        data = {name: arrays[name] for name in arrays.files}
+    kinds = sorted({name.split(".", 1)[0] for name in data})
+    models: dict[str, RuntimeKindModel] = {}
+    for kind in kinds:
+        def get(field: str) -> np.ndarray:
+            return data[f"{kind}.{field}"]
+
+        def index(field: str) -> np.ndarray:  # the C tree scorer reads these raw
+            return np.ascontiguousarray(get(field), dtype=np.int64)
+
+        def real(field: str) -> np.ndarray:
+            return np.ascontiguousarray(get(field), dtype=np.float64)
+
+        def weights(field: str) -> np.ndarray:
+            return weight_codes.restored(data, f"{kind}.{field}")
+
+        if f"{kind}.coef_codes" not in data:
+            raise ModelError(
+                f"{path} stores its weights in an older layout than this cleaner reads "
+                "(float arrays, not 8-bit codes); retrain with `clean train`"
+            )
+
+        nodes = index("feature"), real("threshold"), index("left"), index("right"), real("value")
+        if len(nodes[0]) >= 2**31:
+            raise ValueError("too many tree nodes for the packed node layout")
+        first, markup, table = by_bucket(weights("coef")), by_bucket(weights("markup_coef")), None
+        if markup.shape[1]:
+            table, first, markup = shared_token_table(first, markup)
+        models[kind] = RuntimeKindModel(
+            first=LinearStage(first, get("intercept"), get("classes")),
+            markup=MarkupStage(markup, get("markup_intercept")),
+            page=PageStage(by_bucket(weights("page_coef")), get("page_intercept"), get("page_classes")),
+            second=TreeStage(
+                *nodes, index("roots"), int(get("depth")), float(get("baseline")[0]),
+                int(get("feature").max()) + 1 if len(get("feature")) else 0, pack_nodes(*nodes[:4]),
+                tree_depths(nodes[2], nodes[3], index("roots")),
+            ),
+            sequence=load_sequence(data, kind),
+            token_table=table,
+        )
+    return models
+
+
+def load_model(directory: Path | None = None):
+    """The runtime models and meta of a model directory (None: the shipped model)."""
     directory = shipped_dir() if directory is None else Path(directory)
     meta = read_meta(directory)
-    path = checked_path(directory, meta, MODEL_FILE, "sha256")
-    if meta.get("sklearn_version") != sklearn.__version__:
-        raise ModelError(
-            f"the model was built with scikit-learn {meta.get('sklearn_version')}, but "
-            f"{sklearn.__version__} is installed; install scikit-learn=={meta.get('sklearn_version')} "
-            "or retrain with `clean train`"
-        )
-    return joblib.load(path), meta
+    return load_runtime(checked_path(directory, meta, RUNTIME_FILE, "runtime_sha256")), meta

@@ -22,10 +22,7 @@ from functools import cached_property
 
 import numpy as np
 
-try:
-    from . import _sequence  # the optional C helper (setup.py)
-except ImportError:  # not built: the same in numpy
-    _sequence = None
+from . import _speedups
 
 CHANNELS = 32
 DILATIONS = (1, 2, 4, 8, 16)
@@ -154,7 +151,7 @@ class SequenceStage:
         logits, _ = self._forward(self.standardize(X), _Batch(pages, self.dilations))
         return logits.astype(np.float64)
 
-    def _page_logits(self, xs: np.ndarray, use_c: bool = True) -> np.ndarray:
+    def _page_logits(self, xs: np.ndarray) -> np.ndarray:
         """`_forward` for one page, as cleaning calls it: each convolution is one product
         with its three taps side by side, the taps' outputs then added at their offsets
         (the same sums; a third of the products and no shifted copies of the states), and
@@ -162,7 +159,7 @@ class SequenceStage:
         follows each product is one C pass where `_sequence` is built."""
         h = np.maximum(xs @ self.w_in + self.b_in, 0)
         n, c = h.shape
-        fused = use_c and _sequence is not None and h.dtype == np.float32 and self.conv_b.dtype == np.float32
+        fused = (_sequence := _speedups.get("sequence")) is not None and h.dtype == np.float32 and self.conv_b.dtype == np.float32
         for layer, d in enumerate(self.dilations):
             taps = h @ self._stacked_taps[layer]
             if fused:

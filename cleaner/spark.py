@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .clean import cached_cleaner
-from .pipeline import Item, Options, render
-from .records import jsonl_lines
+from .read import jsonl_lines
+from .stream import Item, Options, render
 
 
 def _clean_items(items: Iterable[Item], options: Options) -> Iterator[str]:
@@ -33,7 +33,7 @@ def clean_partition(lines: Iterable[str], options: Options = Options()) -> Itera
 
 def clean_warc_files(files: Iterable[tuple[str, bytes]], options: Options = Options()) -> Iterator[str]:
     """(path, bytes) pairs of WARC/WET files, as `binaryFiles` gives them, to cleaned records."""
-    from .records import open_input
+    from .read import open_input
     from .warc import read_warc
 
     for _, data in files:

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from .records import InputError, decode_bytes
+from .errors import InputError
+from .read import decode_bytes
 from .types import Document
 
 log = logging.getLogger(__name__)

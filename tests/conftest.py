@@ -19,8 +19,8 @@ WCXB = ROOT.parent / "shared" / "wcxb-dev"
 @pytest.fixture(scope="session")
 def small_model_dir(tmp_path_factory) -> Path:
     """A model trained on seeds + fixtures only: seconds to build, no corpus needed."""
-    from cleaner.model import save
-    from cleaner.train import fit, load_handmade
+    from cleaner.training.export import save
+    from cleaner.training.train import fit, load_handmade
 
     out = tmp_path_factory.mktemp("small-model")
     save(fit(load_handmade(SEEDS, FIXTURES)), out, {"cleaner_version": "test"})
@@ -32,3 +32,20 @@ def wcxb() -> Path:
     if not (WCXB / "ground-truth").is_dir():
         pytest.skip(f"WCXB dev split not found at {WCXB}: these tests need ../shared/wcxb-dev beside the repo")
     return WCXB
+
+
+def pure(function, *args, **kwargs):
+    """`function`'s result with the C speed-ups switched off: its Python twin's answer."""
+    from cleaner import _speedups
+
+    with _speedups.disabled():
+        return function(*args, **kwargs)
+
+
+def need_c(name: str) -> None:
+    """Skip a C/Python parity test where the extension did not build (CI refuses that case
+    before the tests run: `.ci/run` checks that every extension built)."""
+    from cleaner import _speedups
+
+    if _speedups.get(name) is None:
+        pytest.skip(f"cleaner._speedups._{name} is not built (no C compiler at install): Python only")

@@ -1,11 +1,12 @@
 """The decision rule shared by cleaning and evaluation."""
 
 from __future__ import annotations
+from tests.conftest import need_c, pure
 
 import numpy as np
 import pytest
 
-from cleaner.decode import keep_mask
+from cleaner.decide import keep_mask
 from cleaner.types import Block
 
 
@@ -57,24 +58,25 @@ def test_page_decoding_of_an_empty_page():
     assert keep_mask([], np.zeros(0)).tolist() == []
 
 
-@pytest.mark.parametrize("use_c", [True, False])
-def test_repeated_blocks_are_found_whatever_their_case_and_spacing(use_c):
-    from cleaner import decode
+@pytest.mark.parametrize("with_c", [True, False])
+def test_repeated_blocks_are_found_whatever_their_case_and_spacing(with_c):
+    from cleaner import decide as decode
 
-    if use_c and decode._decodetext is None:
-        pytest.skip("cleaner._decodetext is not built (no C compiler at install): Python only")
+    if with_c:
+        need_c("decodetext")
     texts = [
         "Support our newsroom today", "short", "Read the whole story here", "STRASSE und Straße, 2024",
         "support  our\nnewsroom TODAY", "strasse UND strasse, 2024", "short", "Support our newsroom today!",
         "ＦＵＬＬＷＩＤＴＨ 漢字の見出し and more", "ｆｕｌｌｗｉｄｔｈ  漢字の見出し AND MORE",
     ]
-    assert decode.repeat_groups(texts, use_c=use_c).tolist() == [0, -1, 2, 3, 0, 3, -1, 7, 8, 8]
+    groups = decode.repeat_groups(texts) if with_c else pure(decode.repeat_groups, texts)
+    assert groups.tolist() == [0, -1, 2, 3, 0, 3, -1, 7, 8, 8]
     scores = decode.shared_scores(texts, np.array([0.9, 0.9, 0.8, 0.7, 0.2, 0.6, 0.1, 0.95, 0.5, 0.4]))
     assert scores.tolist() == [0.2, 0.9, 0.8, 0.6, 0.2, 0.6, 0.1, 0.95, 0.4, 0.4]
 
 
 def test_page_wide_repeat_keys_equal_the_key_of_each_block():
-    from cleaner.decode import _repeat_key, _repeat_keys
+    from cleaner.decide import _repeat_key, _repeat_keys
 
     texts = [
         "  Leading and trailing white space  ", "STRASSE und Straße", "tab\tand\nnew line\u2028here",

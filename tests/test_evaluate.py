@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.corpus import read_corpus
-from cleaner.evaluate import oracle_text, snippet_share, word_prf
+from cleaner.training.corpus import read_corpus
+from cleaner.training.evaluate import oracle_text, snippet_share, word_prf
 
 
 def test_word_prf_counts_a_multiset_of_lowercase_words():
@@ -52,8 +52,8 @@ def test_pairs_folder_layout(tmp_path):
 def test_cross_validation_gives_the_same_rows_with_folds_in_parallel():
     from pathlib import Path
 
-    from cleaner.evaluate import cross_validate
-    from cleaner.train import load_handmade
+    from cleaner.training.evaluate import cross_validate
+    from cleaner.training.train import load_handmade
 
     root = Path(__file__).resolve().parents[1]
     docs = [d for d in load_handmade(root / "seeds", root / "fixtures") if d.kind == "text"]
@@ -79,8 +79,8 @@ def test_a_fold_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(
 
     import pytest
 
-    import cleaner.evaluate as evaluate
-    from cleaner.train import load_handmade
+    import cleaner.training.evaluate as evaluate
+    from cleaner.training.train import load_handmade
 
     def hung(signum, frame):
         raise AssertionError("cross_validate still waiting 120 s after its worker died")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cleaner.decode import keep_mask
-from cleaner.evaluate import word_prf
-from cleaner.train import fit, load_handmade
+from cleaner.decide import keep_mask
+from cleaner.training.evaluate import word_prf
+from cleaner.training.train import fit, load_handmade
 
 from .conftest import FIXTURES, SEEDS
 

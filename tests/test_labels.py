@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.labels import LabelFormatError, align, format_lines, parse_lines, read_lines
-from cleaner.segment import html_blocks, parse_html
+from cleaner.training.labels import LabelFormatError, align, format_lines, parse_lines, read_lines
+from cleaner.segment.html import html_blocks, parse_html
 
 from .conftest import FIXTURES, SEEDS
 

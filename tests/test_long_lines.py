@@ -2,9 +2,10 @@
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import need_c, pure
 
 from cleaner.clean import Cleaner
-from cleaner.long_lines import MAX_LINE_CHARS, split_long_lines
+from cleaner.segment.text import MAX_LINE_CHARS, split_long_lines
 
 ARTICLE = (
     "The old harbour bridge reopened on Monday after eight months of repairs, the city said. "
@@ -62,10 +63,11 @@ def test_lines_ended_by_carriage_returns_are_lines_too():
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(max_size=30) | st.sampled_from(["\r\n", "\r", "\n", "\u2028", "\x85", "\x0b", "x" * 40]), max_size=20))
 def test_the_longest_line_is_measured_as_splitlines_splits(parts):
-    from cleaner import long_lines
+    from cleaner import _speedups
+    from cleaner.segment import text as long_lines
 
     text = "".join(parts)
     expected = max(map(len, text.splitlines()), default=0)
-    assert long_lines.longest_line(text, use_c=False) == expected
-    if long_lines._textlines is not None:
+    assert pure(long_lines.longest_line, text) == expected
+    if _speedups.get("textlines") is not None:
         assert long_lines.longest_line(text) == expected

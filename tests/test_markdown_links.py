@@ -1,8 +1,8 @@
 """Markdown's link targets and pictures are undone; prose with a stray bracket stays."""
 
 from cleaner.clean import Cleaner
-from cleaner.markdown_links import strip_markdown_links
-from cleaner.segment import text_blocks
+from cleaner.segment.text import strip_markdown_links
+from cleaner.segment.text import text_blocks
 
 MARKDOWN_PAGE = """\
 [Skip to main content](#main)

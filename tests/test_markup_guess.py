@@ -2,20 +2,15 @@
 second stage reads, and a text model that learns them and scores alike in both runtimes."""
 
 from __future__ import annotations
+from tests.conftest import need_c, pure
 
 import numpy as np
 import pytest
 
-from cleaner.markup_guess import (
-    COLUMNS_PER_GUESS,
-    GUESSES,
-    WINDOW_RADIUS,
-    block_markup,
-    markup_columns,
-    rendering_markup,
-)
-from cleaner.render import RENDERERS
-from cleaner.segment import html_blocks, parse_html, text_blocks
+from cleaner.features.markup_guess import COLUMNS_PER_GUESS, GUESSES, WINDOW_RADIUS, block_markup, markup_columns, rendering_markup
+from cleaner.training.render import RENDERERS
+from cleaner.segment.html import html_blocks, parse_html
+from cleaner.segment.text import text_blocks
 from cleaner.types import Block
 
 PAGE = (
@@ -87,10 +82,10 @@ def test_columns_hold_own_neighbour_window_and_page_values():
 @pytest.fixture(scope="module")
 def markup_model_dir(tmp_path_factory):
     """A text model trained on the fixtures' HTML pages rendered to text, with their truth."""
-    from cleaner.corpus import gold_page
-    from cleaner.labels import read_lines
-    from cleaner.model import save
-    from cleaner.train import fit, load_handmade
+    from cleaner.training.corpus import gold_page
+    from cleaner.training.labels import read_lines
+    from cleaner.training.export import save
+    from cleaner.training.train import fit, load_handmade
 
     from .conftest import FIXTURES, SEEDS
 
@@ -111,13 +106,14 @@ def markup_model_dir(tmp_path_factory):
 
 
 def test_a_text_model_learns_the_guesses_and_both_runtimes_agree(markup_model_dir):
-    from cleaner.model import load, token_matrix
-    from cleaner.model_files import load_runtime_checked
+    from cleaner.training.export import load
+    from cleaner.training.fit import token_matrix
+    from cleaner.model import load_model
 
     from .conftest import SEEDS
 
     estimators, _ = load(markup_model_dir)
-    runtime, _ = load_runtime_checked(markup_model_dir)
+    runtime, _ = load_model(markup_model_dir)
     stage = estimators["text"].markup
     assert stage.coef.shape[0] == len(GUESSES) and np.abs(stage.coef).max() > 0
     lines = [Block("Home"), Block("Contact us"), Block("Subscribe to our newsletter")] + [
@@ -133,28 +129,27 @@ def test_a_text_model_learns_the_guesses_and_both_runtimes_agree(markup_model_di
 
 
 def test_the_html_model_has_no_markup_guesses(small_model_dir):
-    from cleaner.model_files import load_runtime_checked
+    from cleaner.model import load_model
 
-    runtime, _ = load_runtime_checked(small_model_dir)
+    runtime, _ = load_model(small_model_dir)
     assert runtime["html"].markup.weights.shape[1] == 0
     assert runtime["text"].markup.weights.shape[1] == len(GUESSES)
 
 
 def test_c_markup_columns_equal_the_numpy_ones():
     """One C pass or some twenty numpy calls: the same columns, on real guesses and odd sizes."""
-    from cleaner import markup_guess
-    from cleaner.model_files import load_runtime_checked
-    from cleaner.runtime import scan_blocks
+    from cleaner.features import markup_guess
+    from cleaner.model import load_model
+    from cleaner.features.tokens import scan_blocks
 
     from .conftest import SEEDS
 
-    if markup_guess._context is None:
-        pytest.skip("cleaner._context is not built (no C compiler at install): numpy only")
-    stage = load_runtime_checked(None)[0]["text"].markup
+    need_c("context")
+    stage = load_model(None)[0]["text"].markup
     pages = [np.random.default_rng(n).random((n, len(GUESSES))).astype(np.float32) for n in (1, 2, 3, 5, 11, 40)]
     for path in sorted(SEEDS.glob("*.txt")):
         blocks = text_blocks(path.read_text())
         buckets, owners, _ = scan_blocks(blocks)
         pages.append(stage.proba(buckets, owners, len(blocks)))
     for guesses in pages:
-        assert np.array_equal(markup_columns(guesses), markup_columns(guesses, use_c=False))
+        assert np.array_equal(markup_columns(guesses), pure(markup_columns, guesses))

@@ -1,13 +1,17 @@
 """A model is code: the loader checks its hash, scikit-learn version and feature set."""
 
 from __future__ import annotations
+from cleaner.features import tokens
+from cleaner.features.tokens import scan_blocks
+from tests.conftest import need_c, pure
 
 import json
 import shutil
 
 import pytest
 
-from cleaner.model import ModelError, load
+from cleaner.errors import ModelError
+from cleaner.training.export import load
 
 
 def _copy(model_dir, tmp_path):
@@ -58,13 +62,14 @@ def test_missing_model_says_how_to_rebuild(tmp_path):
 
 def test_runtime_arrays_score_like_the_sklearn_estimators(small_model_dir):
     """Cleaning uses the exported arrays; they must give the estimators' probabilities."""
-    from cleaner.model_files import load_runtime_checked
-    from cleaner.segment import html_blocks, parse_html, text_blocks
+    from cleaner.model import load_model
+    from cleaner.segment.html import html_blocks, parse_html
+    from cleaner.segment.text import text_blocks
 
     from .conftest import FIXTURES, SEEDS
 
     estimators, _ = load(small_model_dir)
-    runtime, _ = load_runtime_checked(small_model_dir)
+    runtime, _ = load_model(small_model_dir)
     pages = {
         "html": [html_blocks(parse_html(p.read_text())) for p in sorted(FIXTURES.glob("html/*.html"))[:6]],
         "text": [text_blocks(p.read_text()) for p in sorted(SEEDS.glob("*.txt"))],
@@ -79,7 +84,7 @@ def test_runtime_arrays_score_like_the_sklearn_estimators(small_model_dir):
 
 
 def test_tampered_runtime_is_refused_by_the_cleaner(small_model_dir, tmp_path):
-    from cleaner import Cleaner
+    from cleaner.clean import Cleaner
 
     directory = _copy(small_model_dir, tmp_path)
     with (directory / "runtime.npz").open("ab") as handle:
@@ -89,7 +94,7 @@ def test_tampered_runtime_is_refused_by_the_cleaner(small_model_dir, tmp_path):
 
 
 def test_runtime_hashing_equals_hashing_every_token_string():
-    from cleaner.segment import html_blocks, parse_html
+    from cleaner.segment.html import html_blocks, parse_html
 
     from .conftest import FIXTURES
 
@@ -98,14 +103,15 @@ def test_runtime_hashing_equals_hashing_every_token_string():
 
 
 def _assert_hashed_like_every_token_string(blocks):
-    """`runtime.scan_blocks` gives the (block, bucket) pairs of FeatureHasher over
+    """`scan_blocks` gives the (block, bucket) pairs of FeatureHasher over
     `block_tokens`, the class counts of `features.char_class_counts` and the numbers of
     `features.block_fields`, on the C scanner (where built) and on the Python fallback alike."""
     import numpy as np
 
-    from cleaner import runtime
-    from cleaner.features import block_fields, block_tokens, char_class_counts
-    from cleaner.model import token_matrix
+    from cleaner import _speedups
+    from cleaner.features.context import block_fields
+    from cleaner.features.tokens import block_tokens, char_class_counts, scan_blocks
+    from cleaner.training.fit import token_matrix
 
     expected = token_matrix(blocks).tocoo()
     want = sorted(
@@ -113,22 +119,25 @@ def _assert_hashed_like_every_token_string(blocks):
         for _ in range(int(v))
     )
     assert len(want) == sum(len(block_tokens(b)) for b in blocks)
-    paths = [False] + ([True] if runtime._blockscan is not None else [])
-    for use_c in paths:
-        buckets, owners, class_counts = runtime.scan_blocks(blocks, use_c=use_c)
-        assert sorted(zip(owners.tolist(), buckets.tolist())) == want, f"use_c={use_c}"
-        assert np.array_equal(class_counts, char_class_counts([b.text for b in blocks])), f"use_c={use_c}"
-        assert np.array_equal(block_fields(blocks, use_c=use_c), [
+    def check(with_c: bool) -> None:
+        buckets, owners, class_counts = scan_blocks(blocks)
+        assert sorted(zip(owners.tolist(), buckets.tolist())) == want, f"with_c={with_c}"
+        assert np.array_equal(class_counts, char_class_counts([b.text for b in blocks])), f"with_c={with_c}"
+        assert np.array_equal(block_fields(blocks), [
             (len(b.text), b.link_chars, b.depth, b.gap_before, b.gap_after) for b in blocks
-        ]), f"use_c={use_c}"
+        ]), f"with_c={with_c}"
+
+    pure(check, False)
+    if _speedups.get("blockscan") is not None:
+        check(True)
 
 
 def test_training_is_deterministic(small_model_dir, tmp_path):
     """`clean train` on the same data writes the same model, byte for byte."""
     import json
 
-    from cleaner.model import save
-    from cleaner.train import fit, load_handmade
+    from cleaner.training.export import save
+    from cleaner.training.train import fit, load_handmade
 
     from .conftest import FIXTURES, SEEDS
 
@@ -142,25 +151,24 @@ def test_c_tree_scorer_equals_the_numpy_walk():
     """The optional C loop and the numpy fallback score the shipped trees alike."""
     import numpy as np
 
-    from cleaner import runtime
-    from cleaner.features import context_features
-    from cleaner.model_files import load_runtime_checked
-    from cleaner.segment import html_blocks, parse_html
+    from cleaner import score as runtime
+    from cleaner.features.context import context_features
+    from cleaner.model import load_model
+    from cleaner.segment.html import html_blocks, parse_html
 
     from .conftest import FIXTURES
 
-    if runtime._treescore is None:
-        pytest.skip("cleaner._treescore is not built (no C compiler at install): numpy only")
-    models, _ = load_runtime_checked(None)
+    need_c("treescore")
+    models, _ = load_model(None)
     model = models["html"]
     for path in sorted(FIXTURES.glob("html/*.html"))[:4]:
         blocks = html_blocks(parse_html(path.read_text()))
-        buckets, owners, _ = runtime.scan_blocks(blocks)
+        buckets, owners, _ = scan_blocks(blocks)
         first = model.first.proba(buckets, owners, len(blocks))
         X = context_features(blocks, first, model.page.proba(buckets))
         X[::7, 3] = np.nan  # a missing value goes right in both walks
         c_scores = model.second.proba(X)
-        numpy_scores = model.second.proba(X, use_c=False)
+        numpy_scores = pure(model.second.proba, X)
         assert np.allclose(c_scores, numpy_scores, rtol=0, atol=1e-12)
         assert 0.0 < c_scores.min() <= c_scores.max() < 1.0
 
@@ -168,8 +176,8 @@ def test_c_tree_scorer_equals_the_numpy_walk():
 def test_runtime_hashing_of_plain_text_and_odd_blocks():
     """Per-document hashing gives each block its own tokens, also for blocks without
     words, long blocks, and a text that holds the word used to join blocks."""
-    from cleaner.runtime import _SEPARATOR_WORD
-    from cleaner.segment import text_blocks
+    from cleaner.features.tokens import _SEPARATOR_WORD
+    from cleaner.segment.text import text_blocks
     from cleaner.types import Block
 
     from .conftest import SEEDS
@@ -193,7 +201,9 @@ def test_runtime_hashing_of_plain_text_and_odd_blocks():
 
 def test_clearing_caches_empties_them_and_changes_no_result():
     """The benchmark's cold passes: caches emptied, the same text out."""
-    from cleaner import Cleaner, Document, runtime
+    from cleaner.clean import Cleaner
+    from cleaner.types import Document
+    from cleaner import score as runtime
     from cleaner.clean import clear_caches
 
     from .conftest import FIXTURES
@@ -201,10 +211,10 @@ def test_clearing_caches_empties_them_and_changes_no_result():
     cleaner = Cleaner()
     page = Document((FIXTURES / "html" / "01_public_radio_semantic.html").read_text(), "html")
     warm = cleaner.clean(page)
-    assert runtime._markup_buckets.cache_info().currsize > 0  # the C scanner skips the word caches
+    assert tokens._markup_buckets.cache_info().currsize > 0  # the C scanner skips the word caches
     clear_caches()
-    assert runtime._word_bucket.cache_info().currsize == 0
-    assert runtime._markup_buckets.cache_info().currsize == 0
+    assert tokens._word_bucket.cache_info().currsize == 0
+    assert tokens._markup_buckets.cache_info().currsize == 0
     assert cleaner.clean(page) == warm
 
 
@@ -213,34 +223,36 @@ def test_c_context_rows_equal_block_stats_and_context_matrix():
     real pages in both kinds, on a page of repeated shapes, and on a one-block page."""
     import numpy as np
 
-    from cleaner import features, runtime
-    from cleaner.model_files import load_runtime_checked
-    from cleaner.segment import html_blocks, parse_html, text_blocks
+    from cleaner.features import context as features
+    from cleaner import score as runtime
+    from cleaner.model import load_model
+    from cleaner.segment.html import html_blocks, parse_html
+    from cleaner.segment.text import text_blocks
     from cleaner.types import Block
 
     from .conftest import FIXTURES, SEEDS
 
-    if features._context is None:
-        pytest.skip("cleaner._context is not built (no C compiler at install): numpy only")
-    models, _ = load_runtime_checked(None)
+    need_c("context")
+    models, _ = load_model(None)
     pages = [("html", html_blocks(parse_html(path.read_text()))) for path in sorted(FIXTURES.glob("html/*.html"))[:6]]
     pages += [("text", text_blocks(path.read_text())) for path in sorted(SEEDS.glob("*.txt"))]
     cards = [Block(f"Card {i} title", tag="h3", path=("h3", "div", "li"), attr_words=("card",)) for i in range(5)]
     pages += [("html", cards + [Block("Card 0 title", tag="a", link_chars=12)]), ("text", [Block("Only line.")])]
     for kind, blocks in pages:
         model = models[kind]
-        buckets, owners, counts = runtime.scan_blocks(blocks)
+        buckets, owners, counts = scan_blocks(blocks)
         first = model.first.proba(buckets, owners, len(blocks))
         page_types = model.page.proba(buckets)
         c_rows = features.context_features(blocks, first, page_types, counts)
-        python_rows = features.context_features(blocks, first, page_types, counts, use_c=False)
+        python_rows = pure(features.context_features, blocks, first, page_types, counts)
         assert c_rows.shape == python_rows.shape == (len(blocks), features.CONTEXT_WIDTH)
         assert np.array_equal(c_rows, python_rows), kind
 
 
 def _fixture_and_seed_pages():
     """(kind, blocks) of four HTML fixtures and of every seed: pages to compare C and numpy on."""
-    from cleaner.segment import html_blocks, parse_html, text_blocks
+    from cleaner.segment.html import html_blocks, parse_html
+    from cleaner.segment.text import text_blocks
 
     from .conftest import FIXTURES, SEEDS
 
@@ -253,17 +265,16 @@ def test_c_token_sums_equal_the_numpy_bincount():
     per row; the same additions in the same order give the same sums, for every stage."""
     import numpy as np
 
-    from cleaner import runtime
-    from cleaner.model_files import load_runtime_checked
+    from cleaner import score as runtime
+    from cleaner.model import load_model
 
-    if runtime._context is None:
-        pytest.skip("cleaner._context is not built (no C compiler at install): numpy only")
-    models, _ = load_runtime_checked(None)
+    need_c("context")
+    models, _ = load_model(None)
     for kind, blocks in _fixture_and_seed_pages():
-        buckets, owners, _ = runtime.scan_blocks(blocks)
+        buckets, owners, _ = scan_blocks(blocks)
         for stage in (models[kind].first, models[kind].markup):
             c_sums = runtime.token_sums(stage.weights, buckets, owners, len(blocks))
-            numpy_sums = runtime.token_sums(stage.weights, buckets, owners, len(blocks), use_c=False)
+            numpy_sums = pure(runtime.token_sums, stage.weights, buckets, owners, len(blocks))
             assert c_sums.shape == (len(blocks), stage.weights.shape[1])
             assert np.array_equal(c_sums, numpy_sums)
     with pytest.raises(ValueError, match="out of range"):
@@ -275,19 +286,18 @@ def test_c_page_type_decision_equals_the_dense_page_vector_product():
     the product with the dense page vector; the same up to the order of the additions."""
     import numpy as np
 
-    from cleaner import runtime
-    from cleaner.features import PAGE_BUCKETS
-    from cleaner.model_files import load_runtime_checked
+    from cleaner import score as runtime
+    from cleaner.features.tokens import PAGE_BUCKETS
+    from cleaner.model import load_model
 
-    if runtime._context is None:
-        pytest.skip("cleaner._context is not built (no C compiler at install): numpy only")
-    models, _ = load_runtime_checked(None)
+    need_c("context")
+    models, _ = load_model(None)
     for kind, blocks in _fixture_and_seed_pages():
         stage = models[kind].page
-        buckets = runtime.scan_blocks(blocks)[0]
+        buckets = scan_blocks(blocks)[0]
         for tokens in (buckets, np.concatenate((buckets, buckets + PAGE_BUCKETS)), buckets[:0]):
             c_values = stage.decision(tokens)
-            numpy_values = stage.decision(tokens, use_c=False)
+            numpy_values = pure(stage.decision, tokens)
             assert c_values.shape == (stage.weights.shape[1],)
             np.testing.assert_allclose(c_values, numpy_values, rtol=1e-5, atol=1e-6)
         assert stage.decision(buckets).any()
@@ -302,12 +312,12 @@ def test_one_token_table_for_both_linear_stages_scores_as_two():
 
     import numpy as np
 
-    from cleaner.model_files import load_runtime_checked
-    from cleaner.segment import text_blocks
+    from cleaner.model import load_model
+    from cleaner.segment.text import text_blocks
 
     from .conftest import SEEDS
 
-    models, _ = load_runtime_checked(None)
+    models, _ = load_model(None)
     shared = models["text"]
     assert shared.token_table is not None and models["html"].token_table is None
     apart = dataclasses.replace(shared, token_table=None)

@@ -5,9 +5,10 @@ import textwrap
 import numpy as np
 
 from cleaner.clean import Cleaner
-from cleaner.decode import keep_mask
-from cleaner.paragraphs import join_kept, paragraph_spans, wrap_width
-from cleaner.segment import text_blocks
+from cleaner.decide import keep_mask
+from cleaner.join import join_kept
+from cleaner.text_rules.wrapping import paragraph_spans, wrap_width
+from cleaner.segment.text import text_blocks
 
 PARAGRAPHS = [
     "The old harbour bridge reopened on Monday after eight months of repairs, the city said. "

@@ -8,9 +8,9 @@ import os
 
 import pytest
 
-from cleaner import pipeline
-from cleaner.pipeline import Options, clean_lines
-from cleaner.records import RawLine
+from cleaner import stream as pipeline
+from cleaner.stream import Options, clean_lines
+from cleaner.read import RawLine
 
 TEXT = (
     "Home\nNews\n\nCity council approves the new bridge budget after a long debate.\n\n"

@@ -7,6 +7,7 @@ to nothing.
 """
 
 from __future__ import annotations
+from tests.conftest import need_c, pure
 
 import io
 import json
@@ -18,10 +19,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.clean import Cleaner
-from cleaner.long_lines import split_long_lines
-from cleaner.markdown_links import strip_markdown_links
-from cleaner.records import InputError, decode_bytes, read_jsonl
-from cleaner.text_dumps import strip_link_numbers
+from cleaner.segment.text import split_long_lines
+from cleaner.segment.text import strip_markdown_links
+from cleaner.errors import InputError
+from cleaner.read import decode_bytes, read_jsonl
+from cleaner.segment.text import strip_link_numbers
 from cleaner.types import Document
 
 from .conftest import ROOT
@@ -317,10 +319,9 @@ def test_c_walk_gives_the_python_walks_blocks(html):
     tag soup: same blocks, field by field."""
     from cleaner import segment
 
-    if segment._htmlwalk is None:
-        pytest.skip("cleaner._htmlwalk is not built (no C compiler at install): Python walk only")
+    need_c("htmlwalk")
     tree = segment.parse_html(html)
-    assert segment.html_blocks(tree, use_c=True) == segment.html_blocks(tree, use_c=False)
+    assert segment.html_blocks(tree) == pure(segment.html_blocks, tree)
 
 
 @BOUNDED
@@ -328,9 +329,8 @@ def test_c_walk_gives_the_python_walks_blocks(html):
 def test_c_line_splitter_gives_the_python_blocks_on_any_text(text):
     from cleaner import segment
 
-    if segment._textlines is None:
-        pytest.skip("cleaner._textlines is not built (no C compiler at install): Python splitter only")
-    assert segment.text_blocks(text, use_c=True) == segment.text_blocks(text, use_c=False)
+    need_c("textlines")
+    assert segment.text_blocks(text) == pure(segment.text_blocks, text)
 
 
 LINE_SHAPE_SAMPLES = [
@@ -346,14 +346,13 @@ def test_c_decode_helpers_give_the_python_word_counts_and_repeat_groups(texts):
     """Decoding's word counts (`len(text.split())`) and repeated blocks (the same text once
     white space is collapsed and case folded) from C and from Python agree on any texts,
     odd white space included, and on copies that differ only in case and spacing."""
-    from cleaner import decode
+    from cleaner import decide as decode
 
-    if decode._decodetext is None:
-        pytest.skip("cleaner._decodetext is not built (no C compiler at install): Python only")
-    assert decode.word_counts(texts).tolist() == decode.word_counts(texts, use_c=False).tolist()
+    need_c("decodetext")
+    assert decode.word_counts(texts).tolist() == pure(decode.word_counts, texts).tolist()
     assert decode._repeat_keys(texts) == [decode._repeat_key(text) for text in texts]
     variants = texts + [f" {text.upper()}\t" for text in texts] + [text.replace(" ", "\n ") for text in texts]
-    assert decode.repeat_groups(variants).tolist() == decode.repeat_groups(variants, use_c=False).tolist()
+    assert decode.repeat_groups(variants).tolist() == pure(decode.repeat_groups, variants).tolist()
 
 
 @BOUNDED
@@ -361,10 +360,9 @@ def test_c_decode_helpers_give_the_python_word_counts_and_repeat_groups(texts):
 def test_c_line_shapes_give_the_python_ones(texts):
     """The plain-text rules' line shapes (length, first word, word count, marks) from C and
     from Python agree on any texts, and on lines made to carry each mark."""
-    from cleaner import line_shapes
+    from cleaner.text_rules import shapes as line_shapes
 
-    if line_shapes._decodetext is None:
-        pytest.skip("cleaner._decodetext is not built (no C compiler at install): Python only")
-    from_c, from_python = line_shapes.line_shapes(texts), line_shapes.line_shapes(texts, use_c=False)
+    need_c("decodetext")
+    from_c, from_python = line_shapes.line_shapes(texts), pure(line_shapes.line_shapes, texts)
     for name, c_values, python_values in zip(from_c._fields, from_c, from_python):
         assert c_values.tolist() == python_values.tolist(), name

@@ -64,10 +64,10 @@ def sample_corpus(root: Path, ids: list[str], into: Path) -> Path:
 def shipped_scores(root: Path) -> dict[str, float]:
     """Mean word F1 of the shipped model on every SHIPPED_EVERY-th page: HTML, and two plain
     texts of the page (cleaner's own blocks, and one line per DOM text node)."""
-    from cleaner import clean_html, clean_text
-    from cleaner.corpus import read_wcxb_page
-    from cleaner.evaluate import word_prf
-    from cleaner.render import RENDERERS
+    from cleaner.clean import clean_html, clean_text
+    from cleaner.training.corpus import read_wcxb_page
+    from cleaner.training.evaluate import word_prf
+    from cleaner.training.render import RENDERERS
 
     f1: dict[str, list[float]] = {"html": [], "text:blocks": [], "text:textnodes": []}
     for page_id in _page_ids(root)[::SHIPPED_EVERY]:
@@ -84,9 +84,9 @@ def training_scores(root: Path, workdir: Path) -> dict[str, float]:
     """Held-out mean word F1 of models trained on half the sites of every TRAINING_EVERY-th
     page (plus seeds and fixtures): HTML, and plain text trained on cleaner's blocks rendering
     and scored on the one-line-per-text-node rendering, which it never saw."""
-    from cleaner.corpus import read_corpus
-    from cleaner.evaluate import cross_validate
-    from cleaner.train import load_handmade
+    from cleaner.training.corpus import read_corpus
+    from cleaner.training.evaluate import cross_validate
+    from cleaner.training.train import load_handmade
 
     sample = sample_corpus(root, _page_ids(root)[::TRAINING_EVERY], workdir / "sample")
     corpus = list(read_corpus(sample, renderers=("blocks", "textnodes")))

@@ -4,17 +4,9 @@ import shutil
 
 import pytest
 
-from cleaner.render import (
-    RENDERERS,
-    render_blocks,
-    render_markdown,
-    render_text_nodes,
-    render_tight,
-    render_varied,
-    render_wrapped,
-)
-from cleaner.segment import text_blocks
-from cleaner.text_dumps import link_list_start
+from cleaner.training.render import RENDERERS, render_blocks, render_markdown, render_text_nodes, render_tight, render_varied, render_wrapped
+from cleaner.segment.text import text_blocks
+from cleaner.text_rules.dumps import link_list_start
 
 PAGE = (
     "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"

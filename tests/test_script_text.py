@@ -1,7 +1,7 @@
 """Plain text that still holds a page's style sheets and scripts (`script_text`)."""
 
 from cleaner.clean import Cleaner
-from cleaner.script_text import is_page_code, script_lines
+from cleaner.text_rules.script import is_page_code, script_lines
 
 ARTICLE = [
     "The city council approved a new budget for the public library on Tuesday night.",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cleaner.features import SECTION_COLUMNS, char_class_counts, heading_levels, section_columns
-from cleaner.segment import text_blocks
+from cleaner.features.context import SECTION_COLUMNS, heading_levels, section_columns
+from cleaner.features.tokens import char_class_counts
+from cleaner.segment.text import text_blocks
 from cleaner.types import Block
 
 COLUMN = {name: i for i, name in enumerate(SECTION_COLUMNS)}

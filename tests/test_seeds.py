@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from cleaner import Cleaner, clean_text
-from cleaner.labels import read_lines
+from cleaner.clean import Cleaner, clean_text
+from cleaner.training.labels import read_lines
 
 from .conftest import SEEDS
 from .test_cli import SEED_000, run_clean

@@ -1,8 +1,10 @@
 """Segmentation: text lines and HTML blocks, with the markup evidence each block keeps."""
 
 from __future__ import annotations
+from tests.conftest import need_c, pure
 
-from cleaner.segment import HIDDEN_WORD, html_blocks, html_title, parse_html, text_blocks
+from cleaner.segment.html import HIDDEN_WORD, html_blocks, html_title, parse_html
+from cleaner.segment.text import text_blocks
 
 
 def test_text_lines_become_blocks_and_blank_lines_gaps():
@@ -72,7 +74,7 @@ def test_deeply_nested_html_does_not_overflow():
 
 
 def test_url_tokens_describe_the_path_and_its_shape():
-    from cleaner.features import url_tokens
+    from cleaner.features.tokens import url_tokens
 
     assert url_tokens(None) == [] and url_tokens("") == []
     tokens = url_tokens("https://Forum.Example.org/t/kettle-descaling-tips/55120?page=2")
@@ -84,7 +86,7 @@ def test_url_tokens_describe_the_path_and_its_shape():
 def test_page_vector_is_unit_length_and_ignores_token_order():
     import numpy as np
 
-    from cleaner.features import PAGE_BUCKETS, page_vector
+    from cleaner.features.tokens import PAGE_BUCKETS, page_vector
 
     vector = page_vector(np.array([5, 7, 7, PAGE_BUCKETS + 5]))
     assert vector.shape == (PAGE_BUCKETS,)
@@ -103,14 +105,13 @@ def test_c_walk_gives_the_python_walks_blocks_on_every_html_fixture():
 
     from .conftest import FIXTURES, SEEDS
 
-    if segment._htmlwalk is None:
-        pytest.skip("cleaner._htmlwalk is not built (no C compiler at install): Python walk only")
+    need_c("htmlwalk")
     pages = [PAGE] + [path.read_text() for path in sorted(FIXTURES.glob("html/*.html"))]
     pages += [path.read_text() for path in sorted(SEEDS.glob("*.html"))]
     assert len(pages) > 10
     for page in pages:
         tree = parse_html(page)
-        c_blocks, python_blocks = html_blocks(tree, use_c=True), html_blocks(tree, use_c=False)
+        c_blocks, python_blocks = html_blocks(tree), pure(html_blocks, tree)
         assert c_blocks == python_blocks
         assert c_blocks
 
@@ -122,11 +123,10 @@ def test_c_line_splitter_gives_the_python_blocks():
 
     from .conftest import SEEDS
 
-    if segment._textlines is None:
-        pytest.skip("cleaner._textlines is not built (no C compiler at install): Python splitter only")
+    need_c("textlines")
     texts = [path.read_text() for path in sorted(SEEDS.glob("*.txt"))] + [
         "", "\n\n", "one line", "a\r\nb\rc\n\nd\x0be\x0cf\x1cg\x85h\u2028i\u2029j\n",
         "  \t padded \u00a0\n\u3000\n\nlast without newline", "\n\nstarts blank\n\n\nends blank\n\n",
     ]
     for text in texts:
-        assert text_blocks(text, use_c=True) == text_blocks(text, use_c=False)
+        assert text_blocks(text) == pure(text_blocks, text)

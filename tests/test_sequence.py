@@ -3,8 +3,11 @@ block's neighbours say, it never reads across a page's edge, and it survives the
 
 import numpy as np
 import pytest
+from tests.conftest import need_c, pure
 
-from cleaner.runtime import body_proba, load_sequence, sequence_arrays
+from cleaner.score import body_proba
+from cleaner.model import load_sequence
+from cleaner.training.export import sequence_arrays
 from cleaner.sequence import SEQUENCE_SHARE, SequenceStage
 
 
@@ -103,13 +106,12 @@ def test_the_c_layers_give_the_numpy_states_to_the_bit(rows):
     on pages shorter and longer than the widest dilation."""
     from cleaner import sequence
 
-    if sequence._sequence is None:
-        pytest.skip("cleaner._sequence is not built (no C compiler at install): numpy only")
+    need_c("sequence")
     rng = np.random.default_rng(rows)
     model, _ = _toy_model(rng, channels=8, dilations=(1, 2, 4, 8, 16))
     model = SequenceStage(**{name: getattr(model, name).astype(np.float32) for name in ("mean", "scale") + SequenceStage.PARAMS},
                           dilations=model.dilations)
     xs = model.standardize(rng.standard_normal((rows, 5)))
     c_logits = model._page_logits(xs)
-    numpy_logits = model._page_logits(xs, use_c=False)
+    numpy_logits = pure(model._page_logits, xs)
     assert np.array_equal(c_logits, numpy_logits)

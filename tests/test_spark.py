@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from cleaner.clean import Cleaner
-from cleaner.pipeline import Options
+from cleaner.stream import Options
 from cleaner.spark import clean_partition
 
 from .test_cli import ARTICLE, PAGE, records, run_clean

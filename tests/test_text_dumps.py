@@ -2,10 +2,11 @@
 other brackets and lists stay."""
 
 from cleaner.clean import Cleaner
-from cleaner.decode import keep_mask
-from cleaner.paragraphs import wrap_width
-from cleaner.segment import text_blocks
-from cleaner.text_dumps import control_lines, link_list_start, picture_paragraphs, strip_link_numbers
+from cleaner.decide import keep_mask
+from cleaner.text_rules.wrapping import wrap_width
+from cleaner.segment.text import text_blocks
+from cleaner.text_rules.dumps import control_lines, link_list_start, picture_paragraphs
+from cleaner.segment.text import strip_link_numbers
 from cleaner.types import Block
 
 LYNX_DUMP = """\

@@ -6,7 +6,7 @@ import gzip
 import io
 import json
 
-from cleaner.records import sniff_format
+from cleaner.read import sniff_format
 from cleaner.warc import WarcCounts, read_warc
 
 from .test_cli import ARTICLE, PAGE, records, run_clean

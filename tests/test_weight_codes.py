@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from cleaner import weight_codes
-from cleaner.model_files import ModelError
-from cleaner.runtime import load_runtime
+from cleaner.errors import ModelError
+from cleaner.model import load_runtime
 
 
 def _weights(seed: int = 3) -> np.ndarray:

@@ -17,12 +17,13 @@ import numpy as np
 import scipy
 import sklearn
 
-from . import __version__
+from .. import __version__
+from ..sequence import SEQUENCE_KINDS
+from ..types import Kind
 from .corpus import LabeledDoc, read_corpus, read_labeled_dir
-from .model import KindModel, fit_kind, save
+from .export import save
+from .fit import KindModel, fit_kind
 from .render import TRAIN_RENDERERS
-from .sequence import SEQUENCE_KINDS
-from .types import Kind
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Input framing, byte decoding and output records for the JSON Lines stream.
+"""Bytes in: input framing, format sniffing and byte decoding for the JSON Lines stream.
 
 The contract: every input record yields exactly one output record, in input order:
 the cleaned result, or an `error` field that says what was wrong. Input is read as a
@@ -11,12 +11,13 @@ import codecs
 import gzip
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import IO, Any, Literal, NamedTuple
 
 import regex
 
-from .types import Document, Result
+from .errors import InputError
+from .types import Document
+from .write import OUTPUT_FIELDS
 
 SNIFF_BYTES = 4096
 _META_CHARSET = regex.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", regex.I)
@@ -24,18 +25,6 @@ _HTML_START = regex.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|b
 _HTML_ROOT = regex.compile(rb"<(!doctype\s+html|html[\s>])", regex.I)
 _HTML_TAGS = regex.compile(rb"</?(p|div|span|a|br|li|table|script|meta|title)\b[^>]*>", regex.I)
 CONTENT_FIELDS = ("html", "text")
-# Fields cleaner writes itself; an input field of the same name passes through as `input_<name>`.
-OUTPUT_FIELDS = frozenset(("id", "url", "title", "text", "stats", "lines", "error", "line"))
-
-
-@dataclass(frozen=True, slots=True)
-class InputError:
-    """An input record that cannot be cleaned, and why; it still becomes one output record."""
-
-    message: str
-    id: Any = None
-    line: int | None = None
-    passthrough: dict[str, Any] | None = None
 
 
 # Labels that browsers read as another encoding (WHATWG Encoding): decoding as the label
@@ -216,39 +205,3 @@ def read_single(data: bytes, kind: Literal["html", "text"], name: str) -> Docume
     if not content.strip():
         return InputError(f"{name}: empty document", id=name)
     return Document(content=content, kind=kind, id=name)
-
-
-def result_record(result: Result, doc: Document, explain: bool = False) -> dict[str, Any]:
-    record: dict[str, Any] = {"id": result.id}
-    if result.url is not None:
-        record["url"] = result.url
-    record["title"] = result.title
-    record["text"] = result.text
-    record["stats"] = {"lines_kept": result.kept, "lines_dropped": result.dropped, "model": result.model_version}
-    if explain:
-        record["lines"] = [
-            {"text": line.text, "label": line.label, "score": line.score} for line in result.lines
-        ]
-    for key, value in doc.extra.items():
-        record.setdefault(key, value)
-    return record
-
-
-def error_record(error: InputError) -> dict[str, Any]:
-    record: dict[str, Any] = {"id": error.id}
-    if error.line is not None:
-        record["line"] = error.line
-    record["error"] = error.message
-    for key, value in (error.passthrough or {}).items():
-        record.setdefault(key, value)
-    return record
-
-
-def dumps(record: dict[str, Any]) -> str:
-    """One JSON line; text that is not valid Unicode (lone surrogates) is written escaped."""
-    line = json.dumps(record, ensure_ascii=False, default=str, allow_nan=False)
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        line = json.dumps(record, ensure_ascii=True, default=str)
-    return line

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
+from ..decide import keep_mask
+from ..types import Kind
 from .corpus import LabeledDoc
-from .decode import keep_mask
+from .export import round_to_stored
 from .labels import words
-from .model import round_to_stored
 from .train import fit
-from .types import Kind
 
 log = logging.getLogger(__name__)
 

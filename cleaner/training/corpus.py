@@ -20,12 +20,13 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from ..features.markup_guess import rendering_markup
+from ..read import decode_bytes
+from ..segment.html import html_blocks, parse_html
+from ..segment.text import text_blocks
+from ..types import LABELS, Block, Kind, Label
 from .labels import align, read_lines
-from .markup_guess import rendering_markup
-from .records import decode_bytes
 from .render import RENDERERS
-from .segment import html_blocks, parse_html, text_blocks
-from .types import LABELS, Block, Kind, Label
 
 LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
 

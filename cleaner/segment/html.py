@@ -14,19 +14,8 @@ from functools import lru_cache
 import regex
 from selectolax.lexbor import LexborHTMLParser
 
-from .long_lines import split_long_lines
-from .markdown_links import strip_markdown_links
-from .text_dumps import strip_link_numbers
-from .types import Block
-
-try:
-    from . import _htmlwalk  # the optional C walk (setup.py)
-except ImportError:  # not built: html_blocks walks the DOM in Python
-    _htmlwalk = None
-try:
-    from . import _textlines  # the optional C line splitter (setup.py)
-except ImportError:  # not built: text_blocks splits in Python
-    _textlines = None
+from .. import _speedups
+from ..types import Block
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body caption center dd details dialog dir div dl dt "
@@ -52,28 +41,6 @@ MAX_ATTR_LEVELS = 6  # how many enclosing elements contribute class/id words
 _SPACE = regex.compile(r"\s+")
 _ATTR_WORD = regex.compile(r"[a-z]{2,20}")
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.I)
-
-
-def text_blocks(text: str, use_c: bool = True) -> list[Block]:
-    """One block per non-blank line; blank lines are kept only as gap flags. A text
-    browser's link numbers ("[12]Home") are taken out first (`text_dumps`), and Markdown's
-    link targets and pictures (`markdown_links`); a line of thousands of characters is cut
-    at its sentence ends (`long_lines`)."""
-    text = split_long_lines(strip_markdown_links(strip_link_numbers(text)))
-    if use_c and _textlines is not None:
-        return _textlines.blocks(text, Block)
-    lines = text.splitlines()
-    blocks: list[Block] = []
-    pending_gap = False
-    stripped = [line.strip() for line in lines]
-    for i, line in enumerate(stripped):
-        if not line:
-            pending_gap = True
-            continue
-        gap_after = i + 1 >= len(stripped) or not stripped[i + 1]
-        blocks.append(Block(line, "", (), (), 0, 0, pending_gap or not blocks, gap_after))
-        pending_gap = False
-    return blocks
 
 
 @lru_cache(maxsize=1 << 16)
@@ -200,7 +167,7 @@ def _tag_info() -> dict[str, tuple[str, int]]:
     return {name: (name, sum(flag for tags, flag in _FLAG_OF_SET if name in tags)) for name in names}
 
 
-def html_blocks(tree: LexborHTMLParser, use_c: bool = True) -> list[Block]:
+def html_blocks(tree: LexborHTMLParser) -> list[Block]:
     """Walk the DOM once and cut it into text blocks at block-level elements.
 
     With the C walk built, it reads lexbor's serialization of the page instead of visiting
@@ -209,7 +176,7 @@ def html_blocks(tree: LexborHTMLParser, use_c: bool = True) -> list[Block]:
     root = tree.body or tree.root
     if root is None:
         return []
-    if use_c and _htmlwalk is not None:
+    if (_htmlwalk := _speedups.get("htmlwalk")) is not None:
         return _htmlwalk.walk(root.html or "", Block, _tag_info(), _preformatted, _hidden_style, HIDDEN_WORD)
     return _walk_dom(root)
 

@@ -21,77 +21,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import repeat
-from operator import itemgetter
 
 import numpy as np
-import regex
 
-from .types import Block
-
-try:
-    from . import _blockscan  # the optional C block scanner (setup.py)
-except ImportError:  # not built: block_fields reads the blocks in Python
-    _blockscan = None
-try:
-    from . import _context  # the optional C context rows (setup.py)
-except ImportError:  # not built: context_features runs block_stats and context_matrix
-    _context = None
+from .. import _speedups
+from ..types import Block
+from .tokens import (
+    CHAR_COUNT_COLUMNS,
+    HASH_FEATURES,
+    MAX_WORDS,
+    PAGE_BUCKETS,
+    PAGE_TYPES,
+    TAG_OF,
+    char_class_counts,
+)
 
 FEATURE_VERSION = "7"  # bump whenever a feature changes: old models are then refused
-HASH_FEATURES = 2**18
-PAGE_BUCKETS = 2**15  # the page vector folds the token buckets into this many
-PAGE_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
-MAX_WORDS = 40  # words per block that become tokens; the rest add little and cost time
-
-TAG_OF = itemgetter(1)  # Block.tag, read at C speed
-WORD = regex.compile(r"\w+")  # a word, for tokens and counts; runtime finds words with it too
-_PUNCT = regex.compile(r"[\p{P}\p{S}]")
 _HEADING_LEVEL = {f"h{level}": level for level in range(1, 7)}
 
-
-
-def length_band(n_words: int) -> str:
-    if n_words <= 2:
-        return str(n_words)
-    if n_words <= 6:
-        return "3-6"
-    if n_words <= 15:
-        return "7-15"
-    if n_words <= 40:
-        return "16-40"
-    return "41+"
-
-
-def block_words(block: Block) -> list[str]:
-    return WORD.findall(block.text.lower())
-
-
-def markup_tokens(tag: str, path: tuple[str, ...], attr_words: tuple[str, ...]) -> list[str]:
-    """Tokens of a block's markup; blocks of the same shape share them (runtime caches them)."""
-    if not tag:
-        return []
-    tokens = [f"tag={tag}"]
-    tokens.extend(f"in={name}" for name in sorted(set(path[1:])))
-    if len(path) > 1:
-        tokens.append(f"parent={tag}/{path[1]}")
-    tokens.extend(f"attr={word}" for word in attr_words)
-    return tokens
-
-
-def block_tokens(block: Block) -> list[str]:
-    """The sparse evidence of one block, as strings for the hashing trick.
-
-    Words: `w=` for each of the first MAX_WORDS words, `len=` the length band, `first=` and
-    `last=` word; then the markup tokens. `runtime.scan_blocks` hashes the same tokens.
-    """
-    text_words = block_words(block)
-    tokens = [f"w={word}" for word in text_words[:MAX_WORDS]]
-    tokens.append(f"len={length_band(len(text_words))}")
-    if text_words:
-        tokens.append(f"first={text_words[0]}")
-        tokens.append(f"last={text_words[-1]}")
-    tokens.extend(markup_tokens(block.tag, block.path, block.attr_words))
-    return tokens
 
 
 BLOCK_COLUMNS = (
@@ -104,83 +51,12 @@ NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
 WINDOWS = (3, 10)
 
 
-_LETTER_BIT, _UPPER_BIT, _DIGIT_BIT, _PUNCT_BIT, _WORD_BIT, _SEP_BIT, _SENTENCE_END_BIT = 1, 2, 4, 8, 16, 32, 64
-_SEPARATORS = "|·•/»›>"
-_SENTENCE_ENDS = frozenset(".!?。！？…\"'”’»)]:")
-_char_classes: np.ndarray | None = None
-
-
-def _class_table() -> np.ndarray:
-    """One byte of class bits per BMP code point, built once: the per-character work of
-    `block_stats` then runs in numpy instead of a regex pass per block and class."""
-    global _char_classes
-    if _char_classes is None:
-        chars = "".join(map(chr, range(0x10000))).encode("utf-16-le", "surrogatepass").decode(
-            "utf-16-le", "replace"
-        )
-        table = np.zeros(0x10001, dtype=np.uint8)  # the last slot: code points beyond the BMP
-        for code, char in enumerate(chars):
-            bits = 0
-            if char.isalpha():
-                bits |= _LETTER_BIT | _WORD_BIT
-                if char.isupper():
-                    bits |= _UPPER_BIT
-            elif char.isdigit():
-                bits |= _DIGIT_BIT | _WORD_BIT
-            elif _PUNCT.match(char):
-                bits |= _PUNCT_BIT
-            elif char == "_" or WORD.match(char):
-                bits |= _WORD_BIT
-            if char in _SEPARATORS:
-                bits |= _SEP_BIT
-            if char in _SENTENCE_ENDS:
-                bits |= _SENTENCE_END_BIT
-            table[code] = bits
-        table[0x10000] = _PUNCT_BIT  # emoji and other astral symbols
-        _char_classes = table
-    return _char_classes
-
-
-# Character-class counts per block, the per-character part of `block_stats`, then two
-# flags: the first character is upper case, the last ends a sentence. The optional C
-# scanner (`_blockscan`) counts the same columns in the same way.
-CHAR_COUNT_COLUMNS = (
-    "letters", "uppers", "digits", "puncts", "separators", "word_chars", "word_starts",
-    "starts_upper", "sentence_end",
-)
-
-
-def char_class_counts(texts: Sequence[str]) -> np.ndarray:
-    """(blocks, CHAR_COUNT_COLUMNS) counts from the class table, in numpy: one array of all
-    the document's characters, not a regex pass per block and class."""
-    n = len(texts)
-    counts = np.zeros((n, len(CHAR_COUNT_COLUMNS)), dtype=np.int64)
-    if n == 0:
-        return counts
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    bits = _class_table()[np.minimum(codes, 0x10000)]
-    owner = np.repeat(np.arange(n), lengths)
-    is_word = (bits & _WORD_BIT) > 0
-    follows_word = np.concatenate(([False], is_word[:-1]))
-    starts_block = np.concatenate(([True], owner[1:] != owner[:-1]))
-    word_starts = is_word & (~follows_word | starts_block)
-    for column, mask in enumerate((
-        (bits & _LETTER_BIT) > 0, (bits & _UPPER_BIT) > 0, (bits & _DIGIT_BIT) > 0,
-        (bits & _PUNCT_BIT) > 0, (bits & _SEP_BIT) > 0, is_word, word_starts,
-    )):
-        counts[:, column] = np.bincount(owner[mask], minlength=n)
-    counts[:, 7] = [text[:1].isupper() for text in texts]
-    counts[:, 8] = [text[-1:] in _SENTENCE_ENDS for text in texts]
-    return counts
-
-
 FIELD_COLUMNS = ("chars", "link_chars", "depth", "gap_before", "gap_after")
 
 
-def block_fields(blocks: Sequence[Block], use_c: bool = True) -> np.ndarray:
+def block_fields(blocks: Sequence[Block]) -> np.ndarray:
     """(blocks, FIELD_COLUMNS): the numbers each Block carries, read in one pass."""
-    if use_c and _blockscan is not None:
+    if (_blockscan := _speedups.get("blockscan")) is not None:
         out = np.empty((len(blocks), len(FIELD_COLUMNS)), dtype=np.int64)
         _blockscan.fields(blocks if isinstance(blocks, list) else list(blocks), out)
         return out
@@ -277,40 +153,10 @@ def _window_means(values: np.ndarray, radii: Sequence[int]) -> list[np.ndarray]:
     return means
 
 
-_URL_WORD = regex.compile(r"[a-z]{2,20}")
-
-
-def url_tokens(url: str | None) -> list[str]:
-    """Words of a page's URL path, and its shape: `/t/` threads, `/products/`,
-    `/docs/`, `/category/` pages say what kind of page this is. Nothing without a URL."""
-    if not url:
-        return []
-    rest = url.split("://", 1)[-1].lower()
-    path, _, query = rest.partition("/")[2].partition("?")
-    segments = [segment for segment in path.split("/") if segment]
-    tokens = [f"url={word}" for word in dict.fromkeys(_URL_WORD.findall(path))]
-    tokens.append(f"url_depth={min(len(segments), 5)}")
-    if query:
-        tokens.append("url_query")
-    if segments and any(char.isdigit() for char in segments[-1]):
-        tokens.append("url_last_digits")
-    return tokens
-
-
-def page_vector(buckets: np.ndarray) -> np.ndarray:
-    """The page as one bag of its blocks' token buckets (words and markup alike), folded
-    into PAGE_BUCKETS, log-scaled and unit length: what kind of page it is shows in it."""
-    counts = np.bincount(np.asarray(buckets, dtype=np.int64) % PAGE_BUCKETS, minlength=PAGE_BUCKETS)
-    # log1p of each count through a table of the counts that occur: the same values as
-    # log1p over all PAGE_BUCKETS entries, for a fraction of the time.
-    vector = np.log1p(np.arange(int(counts.max(initial=0)) + 1, dtype=np.float64))[counts]
-    norm = np.sqrt((vector * vector).sum())
-    return (vector / norm if norm else vector).astype(np.float32)
-
 
 def context_features(
     blocks: Sequence[Block], first_scores: np.ndarray, page_types: np.ndarray,
-    class_counts: np.ndarray | None = None, use_c: bool = True,
+    class_counts: np.ndarray | None = None,
 ) -> np.ndarray:
     """The second stage's input for a page, given the first stage's scores: the rows of
     `context_matrix(block_stats(...))`, then the `section_columns` (each made in one C
@@ -322,7 +168,7 @@ def context_features(
     first = np.ascontiguousarray(first_scores, dtype=np.float32)
     levels = heading_levels(blocks)
     plain_text = not levels.any() and not any(map(TAG_OF, blocks))
-    if not (use_c and _context is not None and len(blocks)):
+    if not ((_context := _speedups.get("context")) is not None and len(blocks)):
         base = context_matrix(block_stats(blocks, groups, class_counts), groups, first, page_types)
         sections = section_columns(levels, first, class_counts, plain_text)
     else:

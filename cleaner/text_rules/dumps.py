@@ -1,4 +1,6 @@
-"""What text browsers add to a page's text, undone before the text is classified.
+"""What text browsers add to a page's text: the parts that are found after scoring.
+
+Their link numbers are taken out before segmenting (`segment/text.py`); the rest is here.
 
 `lynx -dump` (and `w3m` with link numbers on) writes every link as "[12]Home" and ends the
 dump with a "References" list of the numbered link targets ("  12. https://..."; elinks
@@ -25,24 +27,13 @@ tool with the same habits is undone too.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import islice
 
 import numpy as np
 import regex
 
-from .line_shapes import BRACKET_END, CONTROL, SAID_TWICE, LineShapes, line_shapes, says_it_twice
-from .paragraphs import paragraph_spans
-from .types import Block
-
-# "[12]" glued to the link text that follows it, as text browsers number links. Footnote
-# marks ("... end.[3] Next", "end[3].") are followed by a space or a punctuation mark, and
-# do not count towards the gate.
-_GLUED_LINK_NUMBER = regex.compile(r"\[\d{1,5}\](?=[\p{L}\p{N}])")
-# What is taken out once a text passes the gate: the glued numbers, and numbers that start
-# a word ("[97] Website by", or "[2]" alone for an image link). Subscripts in code that a
-# page may show ("a[0] = 1", "print(b[1])") follow a word and stay.
-_LINK_NUMBER = regex.compile(r"\[\d{1,5}\](?=[\p{L}\p{N}])|(?<=^|\s)\[\d{1,5}\] ?", regex.M)
-MIN_GLUED_NUMBERS = 3  # fewer: not a text browser's numbering, leave the text alone
+from ..types import Block
+from .shapes import BRACKET_END, CONTROL, SAID_TWICE, LineShapes, line_shapes, says_it_twice
+from .wrapping import paragraph_spans
 
 # "  12. https://...": a numbered link target (which may hold spaces); a target that held a
 # line break goes on, unnumbered, on the next line ("https://..." on its own).
@@ -62,17 +53,6 @@ TAIL_LINES = 3  # a list found from its heading has a numbered target among its 
 
 # A line of bracketed spans only, after a list bullet at most: images and w3m's form fields.
 _BRACKETS_ONLY = regex.compile(r"(?:[-*+o\u2022\u00b7]\s+)?(?:\[[^\[\]]*\]\s*)+")
-
-
-def strip_link_numbers(text: str) -> str:
-    """The text without "[12]" link numbers, when it numbers its links as text browsers do
-    (at least MIN_GLUED_NUMBERS glued to the following text); otherwise the text as is."""
-    if "[" not in text:
-        return text
-    glued = islice(_GLUED_LINK_NUMBER.finditer(text), MIN_GLUED_NUMBERS)
-    if sum(1 for _ in glued) < MIN_GLUED_NUMBERS:
-        return text
-    return _LINK_NUMBER.sub("", text)
 
 
 NOT_TARGET, BARE_TARGET, LIST_LABEL, NUMBERED_TARGET = range(4)

@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from .clean import Cleaner, cached_cleaner
-from .records import InputError, RawLine, dumps, error_record, parse_jsonl_line, result_record
+from .errors import InputError
+from .read import RawLine, parse_jsonl_line
 from .types import Document
+from .write import dumps, error_record, result_record
 
 Item = Document | InputError | RawLine
 Output = tuple[str, bool]  # an output record's JSON line (no newline), and whether it is an error

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .features import BLOCK_COLUMNS, HASH_FEATURES, PAGE_BUCKETS, PAGE_TYPES
-from .markup_guess import GUESSES, WINDOW_RADIUS
-from .sequence import CHANNELS, DILATIONS, EPOCHS, SEQUENCE_KINDS, SEQUENCE_SHARE
+from ..features.context import BLOCK_COLUMNS
+from ..features.markup_guess import GUESSES, WINDOW_RADIUS
+from ..features.tokens import HASH_FEATURES, PAGE_BUCKETS, PAGE_TYPES
+from ..sequence import CHANNELS, DILATIONS, EPOCHS, SEQUENCE_KINDS, SEQUENCE_SHARE
 
 KIND_NAMES = {"html": "HTML", "text": "text"}
 

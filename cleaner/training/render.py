@@ -18,8 +18,8 @@ from typing import NamedTuple
 import regex
 from selectolax.lexbor import LexborHTMLParser
 
-from .segment import SKIP_TAGS, html_blocks, parse_html
-from .types import Block
+from ..segment.html import SKIP_TAGS, html_blocks, parse_html
+from ..types import Block
 
 _SPACE = regex.compile(r"[ \t\r\f\v\u00a0]+")
 

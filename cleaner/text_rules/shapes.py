@@ -17,10 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-try:
-    from . import _decodetext  # the optional C helpers (setup.py)
-except ImportError:  # not built: the same in Python
-    _decodetext = None
+from .. import _speedups
 
 URL = 1  # holds "://": a wrap cannot break a URL, so such lines do not tell the width
 BRACKET_END = 2  # ends with "]": may be a picture or a form field in brackets only
@@ -44,12 +41,12 @@ class LineShapes(NamedTuple):
     flags: np.ndarray
 
 
-def line_shapes(texts: Sequence[str], use_c: bool = True) -> LineShapes:
+def line_shapes(texts: Sequence[str]) -> LineShapes:
     """The shapes of the texts' lines (each text one line of plain text, stripped)."""
     texts = list(texts)
     n = len(texts)
     shapes = LineShapes(np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.uint8))
-    if use_c and _decodetext is not None:
+    if (_decodetext := _speedups.get("decodetext")) is not None:
         _decodetext.line_shapes(texts, URL_MARK, CONTROL_MARKS, LIST_MARKERS, MIN_DOUBLED_WORDS, *shapes)
         return shapes
     for index, text in enumerate(texts):

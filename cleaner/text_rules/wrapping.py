@@ -14,8 +14,8 @@ from operator import itemgetter
 
 import numpy as np
 
-from .line_shapes import NUMBERED, URL, WORDS, LineShapes, line_shapes
-from .types import Block
+from ..types import Block
+from .shapes import NUMBERED, URL, WORDS, LineShapes, line_shapes
 
 MIN_WRAP_WIDTH = 40  # narrower: short lines (a menu, a list of numbers), not a wrap
 MAX_WRAP_WIDTH = 120  # wider pages are not taken for hard-wrapped
@@ -72,26 +72,3 @@ def paragraph_spans(
     bounds = np.concatenate(([0], np.flatnonzero(~continuations(blocks, width, shapes)) + 1, [len(blocks)]))
     long_enough = np.diff(bounds) >= min_lines
     return list(zip(bounds[:-1][long_enough].tolist(), bounds[1:][long_enough].tolist()))
-
-
-def join_kept(
-    blocks: Sequence[Block], keep: Sequence[bool], plain_text: bool, shapes: LineShapes | None = None,
-) -> str:
-    """The kept blocks' text: blank lines between blocks, except within a hard-wrapped
-    paragraph of plain text, whose lines are joined by a space. `shapes`: plain text's
-    `line_shapes`, where the caller has them."""
-    kept = np.flatnonzero(np.asarray(keep, dtype=bool))
-    if not len(kept):
-        return ""
-    texts = [blocks[i].text for i in kept.tolist()]
-    if plain_text:
-        shapes = shapes or line_shapes([block.text for block in blocks])
-    width = wrap_width(blocks, shapes) if plain_text else 0
-    if not width:
-        return "\n\n".join(texts)
-    joined = ((np.diff(kept) == 1) & continuations(blocks, width, shapes)[kept[:-1]]).tolist()
-    parts = [texts[0]]
-    for text, join in zip(texts[1:], joined):
-        parts.append(" " if join else "\n\n")
-        parts.append(text)
-    return "".join(parts)

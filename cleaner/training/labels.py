@@ -19,7 +19,7 @@ from pathlib import Path
 
 import regex
 
-from .types import Label
+from ..types import Label
 
 PREFIXES: dict[str, Label] = {"+ ": "body", "- ": "chrome", "= ": "title"}
 PREFIX_OF: dict[Label, str] = {label: prefix for prefix, label in PREFIXES.items()}

@@ -24,16 +24,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .line_shapes import LineShapes, line_shapes
-from .paragraphs import paragraph_spans, wrap_width
-from .script_text import script_lines
-from .text_dumps import control_lines, link_list_start, picture_paragraphs
+from . import _speedups
+from .text_rules.dumps import control_lines, link_list_start, picture_paragraphs
+from .text_rules.script import script_lines
+from .text_rules.shapes import LineShapes, line_shapes
+from .text_rules.wrapping import paragraph_spans, wrap_width
 from .types import Block
-
-try:
-    from . import _decodetext  # the optional C helpers (setup.py)
-except ImportError:  # not built: the same in Python
-    _decodetext = None
 
 MIN_REPEAT_CHARS = 20
 MIN_SCORE = 0.05  # page decoding never keeps a block the model gives less than this
@@ -55,22 +51,22 @@ def _repeat_keys(texts: list[str]) -> list[str]:
     return [key.strip(" ") for key in " ".join(joined.split()).casefold().split("\0")]
 
 
-def word_counts(texts: list[str], use_c: bool = True) -> np.ndarray:
+def word_counts(texts: list[str]) -> np.ndarray:
     """`len(text.split())` of each text: the weight of a block in the page's word F1."""
-    if use_c and _decodetext is not None:
+    if (_decodetext := _speedups.get("decodetext")) is not None:
         counts = np.empty(len(texts), dtype=np.int64)
         _decodetext.word_counts(texts, counts)
         return counts
     return np.array([len(text.split()) for text in texts], dtype=np.int64)
 
 
-def repeat_groups(texts: Sequence[str], use_c: bool = True) -> np.ndarray:
+def repeat_groups(texts: Sequence[str]) -> np.ndarray:
     """For each text, the index of the first text with the same `_repeat_key` (its own
     index when none came before), or -1 for a text under MIN_REPEAT_CHARS characters.
     In C when built: keys are compared by hash there and made only to confirm a match,
     where making every line's key took a tenth of a plain-text page's time."""
     groups = np.full(len(texts), -1, dtype=np.int64)
-    if use_c and _decodetext is not None:
+    if (_decodetext := _speedups.get("decodetext")) is not None:
         _decodetext.repeat_groups(texts if isinstance(texts, list) else list(texts), MIN_REPEAT_CHARS, groups)
         return groups
     at = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) >= MIN_REPEAT_CHARS)

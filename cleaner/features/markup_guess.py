@@ -15,13 +15,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .render import LINES_PER_BLOCK
-from .types import Block
-
-try:
-    from . import _context  # the optional C context rows (setup.py)
-except ImportError:  # not built: markup_columns stays in numpy
-    _context = None
+from .. import _speedups
+from ..training.render import LINES_PER_BLOCK
+from ..types import Block
 
 GUESSES = ("link", "heading", "list_item", "page_region", "chrome_class")
 _HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
@@ -61,7 +57,7 @@ def rendering_markup(blocks: Sequence[Block], renderer: str, n_lines: int) -> np
     return np.repeat(truth, per_block, axis=0)
 
 
-def markup_columns(guesses: np.ndarray, use_c: bool = True) -> np.ndarray:
+def markup_columns(guesses: np.ndarray) -> np.ndarray:
     """The second stage's view of the guesses, per guess: the line's own, its neighbours'
     at `NEIGHBOUR_OFFSETS` (0 past the page's ends), their mean over +-WINDOW_RADIUS lines,
     and the page's mean. No guesses (HTML) give no columns. Made in one C pass where
@@ -69,7 +65,7 @@ def markup_columns(guesses: np.ndarray, use_c: bool = True) -> np.ndarray:
     n, k = guesses.shape
     if k == 0 or n == 0:
         return np.zeros((n, k * COLUMNS_PER_GUESS), dtype=np.float32)
-    if use_c and _context is not None:
+    if (_context := _speedups.get("context")) is not None:
         out = np.empty((n, k * COLUMNS_PER_GUESS), dtype=np.float32)
         _context.markup_rows(
             n, k, np.ascontiguousarray(guesses, dtype=np.float32), WINDOW_RADIUS,

@@ -67,8 +67,8 @@ def trafilatura_scores(corpus_root: Path, docs) -> object:
     """trafilatura 'default' on the same pages, read again from the corpus."""
     import trafilatura
 
+    from ..read import decode_bytes
     from .evaluate import Scores
-    from .records import decode_bytes
 
     scores = Scores()
     for doc in docs:
@@ -128,7 +128,7 @@ def run_subcommand(name: str, argv: Sequence[str]) -> int:
     if name == "train":
         return run_train(argv)
     if name == "spark":
-        from .spark import main
+        from ..cli import main
 
         return main(list(argv))
     return run_evaluate(argv)

@@ -1,0 +1,52 @@
+"""Records out: one JSON line per input record, the cleaned result or an error.
+
+The contract: every input record yields exactly one output record, in input order: the
+cleaned result, or an `error` field that says what was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import InputError
+from .types import Document, Result
+
+# Fields cleaner writes itself; an input field of the same name passes through as `input_<name>`.
+OUTPUT_FIELDS = frozenset(("id", "url", "title", "text", "stats", "lines", "error", "line"))
+
+
+def result_record(result: Result, doc: Document, explain: bool = False) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": result.id}
+    if result.url is not None:
+        record["url"] = result.url
+    record["title"] = result.title
+    record["text"] = result.text
+    record["stats"] = {"lines_kept": result.kept, "lines_dropped": result.dropped, "model": result.model_version}
+    if explain:
+        record["lines"] = [
+            {"text": line.text, "label": line.label, "score": line.score} for line in result.lines
+        ]
+    for key, value in doc.extra.items():
+        record.setdefault(key, value)
+    return record
+
+
+def error_record(error: InputError) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": error.id}
+    if error.line is not None:
+        record["line"] = error.line
+    record["error"] = error.message
+    for key, value in (error.passthrough or {}).items():
+        record.setdefault(key, value)
+    return record
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """One JSON line; text that is not valid Unicode (lone surrogates) is written escaped."""
+    line = json.dumps(record, ensure_ascii=False, default=str, allow_nan=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record, ensure_ascii=True, default=str)
+    return line
