@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import weight_codes
+from .array_checks import check_arrays
 from .errors import ModelError
 from .features.context import feature_fingerprint
 from .score import (
@@ -23,7 +24,7 @@ from .score import (
     LinearStage,
     MarkupStage,
     PageStage,
-    RuntimeKindModel,
+    Scorer,
     TreeStage,
     by_bucket,
     pack_nodes,
@@ -86,12 +87,22 @@ def load_sequence(data: dict[str, np.ndarray], kind: str) -> SequenceStage | Non
     return SequenceStage(**fields, dilations=tuple(int(d) for d in data[f"{kind}.seq_dilations"]))
 
 
-def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
-    """Read `runtime.npz` (no pickles allowed) into one model per input kind."""
+def load_runtime(path: Path) -> dict[str, Scorer]:
+    """Read `runtime.npz` (no pickles allowed) into one scorer per input kind."""
     with np.load(path, allow_pickle=False) as arrays:
         data = {name: arrays[name] for name in arrays.files}
+    return scorers_from_arrays(data, str(path))
+
+
+def scorers_from_arrays(data: dict[str, np.ndarray], source: str = "the model") -> dict[str, Scorer]:
+    """One scorer per input kind from the exported arrays, after checking every index the
+    scorers follow: a crafted or corrupted file is refused here, not met as a crash."""
+    try:
+        check_arrays(data)
+    except ValueError as error:
+        raise ModelError(f"{source} is not a usable model: {error}") from None
     kinds = sorted({name.split(".", 1)[0] for name in data})
-    models: dict[str, RuntimeKindModel] = {}
+    models: dict[str, Scorer] = {}
     for kind in kinds:
         def get(field: str) -> np.ndarray:
             return data[f"{kind}.{field}"]
@@ -107,7 +118,7 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
 
         if f"{kind}.coef_codes" not in data:
             raise ModelError(
-                f"{path} stores its weights in an older layout than this cleaner reads "
+                f"{source} stores its weights in an older layout than this cleaner reads "
                 "(float arrays, not 8-bit codes); retrain with `clean train`"
             )
 
@@ -117,7 +128,7 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
         first, markup, table = by_bucket(weights("coef")), by_bucket(weights("markup_coef")), None
         if markup.shape[1]:
             table, first, markup = shared_token_table(first, markup)
-        models[kind] = RuntimeKindModel(
+        models[kind] = Scorer(
             first=LinearStage(first, get("intercept"), get("classes")),
             markup=MarkupStage(markup, get("markup_intercept")),
             page=PageStage(by_bucket(weights("page_coef")), get("page_intercept"), get("page_classes")),
@@ -132,8 +143,8 @@ def load_runtime(path: Path) -> dict[str, RuntimeKindModel]:
     return models
 
 
-def load_model(directory: Path | None = None):
-    """The runtime models and meta of a model directory (None: the shipped model)."""
+def load_model(directory: Path | None = None) -> tuple[dict[str, Scorer], dict[str, Any]]:
+    """The scorers and meta of a model directory (None: the shipped model)."""
     directory = shipped_dir() if directory is None else Path(directory)
     meta = read_meta(directory)
     return load_runtime(checked_path(directory, meta, RUNTIME_FILE, "runtime_sha256")), meta

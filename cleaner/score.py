@@ -19,10 +19,9 @@ from .features.context import context_features
 from .features.markup_guess import markup_columns
 from .features.tokens import (
     PAGE_TYPES,
-    _bucket,
     page_vector,
     scan_blocks,
-    url_tokens,
+    with_url_buckets,
 )
 from .sequence import SEQUENCE_SHARE, SequenceStage
 from .types import LABELS, Block
@@ -233,8 +232,11 @@ class TreeStage:
 
 
 @dataclass(frozen=True)
-class RuntimeKindModel:
-    """Both stages for one input kind, with the same `predict_proba` as `model.KindModel`."""
+class Scorer:
+    """All stages for one input kind, as arrays: blocks in, class probabilities out.
+
+    Cleaning and `clean evaluate` both score with this (training exports its estimators
+    first), so what is measured is what ships."""
 
     first: LinearStage
     page: PageStage
@@ -259,10 +261,7 @@ class RuntimeKindModel:
             first = self.first.proba(buckets, owners, len(blocks))
             if self.markup.weights.shape[1]:
                 guesses = self.markup.proba(buckets, owners, len(blocks))
-        url_words = url_tokens(url)
-        if url_words:
-            buckets = np.concatenate((buckets, np.array([_bucket(token) for token in url_words], dtype=np.int64)))
-        page_types = self.page.proba(buckets)
+        page_types = self.page.proba(with_url_buckets(buckets, url))
         context = context_features(blocks, first, page_types, class_counts)
         if guesses is not None:
             context = np.hstack((context, markup_columns(guesses)))

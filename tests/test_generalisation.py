@@ -7,6 +7,7 @@ import pytest
 
 from cleaner.decide import keep_mask
 from cleaner.training.evaluate import word_prf
+from cleaner.training.export import scorer
 from cleaner.training.train import fit, load_handmade
 
 from .conftest import FIXTURES, SEEDS
@@ -19,7 +20,7 @@ def split():
     held_out = fixtures[::3]
     names = {d.name + d.kind for d in held_out}
     train = [d for d in docs if d.name + d.kind not in names]
-    return fit(train), held_out
+    return {kind: scorer(kind, model) for kind, model in fit(train).items()}, held_out
 
 
 def _held_out_f1(models, docs, kind):

@@ -67,6 +67,7 @@ def test_runtime_arrays_score_like_the_sklearn_estimators(small_model_dir):
     from cleaner.segment.text import text_blocks
 
     from .conftest import FIXTURES, SEEDS
+    from .sklearn_reference import estimator_proba
 
     estimators, _ = load(small_model_dir)
     runtime, _ = load_model(small_model_dir)
@@ -77,7 +78,7 @@ def test_runtime_arrays_score_like_the_sklearn_estimators(small_model_dir):
     assert all(model.page.estimator is not None for model in estimators.values())
     for kind, docs in pages.items():
         for blocks, url in zip(docs, ("https://example.com/t/a-thread/123", None) * 10):
-            expected = estimators[kind].predict_proba(blocks, url)
+            expected = estimator_proba(estimators[kind], blocks, url)
             got = runtime[kind].predict_proba(blocks, url)
             assert got.shape == expected.shape
             assert abs(got - expected).max() < 1e-4
@@ -103,22 +104,17 @@ def test_runtime_hashing_equals_hashing_every_token_string():
 
 
 def _assert_hashed_like_every_token_string(blocks):
-    """`scan_blocks` gives the (block, bucket) pairs of FeatureHasher over
-    `block_tokens`, the class counts of `features.char_class_counts` and the numbers of
-    `features.block_fields`, on the C scanner (where built) and on the Python fallback alike."""
+    """`scan_blocks` gives the (block, bucket) pairs of hashing each of `block_tokens`' strings
+    one by one, the class counts of `char_class_counts` and the numbers of `block_fields`, on
+    the C scanner (where built) and on the Python fallback alike."""
     import numpy as np
 
     from cleaner import _speedups
     from cleaner.features.context import block_fields
-    from cleaner.features.tokens import block_tokens, char_class_counts, scan_blocks
-    from cleaner.training.fit import token_matrix
+    from cleaner.features.tokens import _bucket, block_tokens, char_class_counts, scan_blocks
 
-    expected = token_matrix(blocks).tocoo()
-    want = sorted(
-        (r, c) for r, c, v in zip(expected.row.tolist(), expected.col.tolist(), expected.data.tolist())
-        for _ in range(int(v))
-    )
-    assert len(want) == sum(len(block_tokens(b)) for b in blocks)
+    want = sorted((row, _bucket(token)) for row, block in enumerate(blocks) for token in block_tokens(block))
+
     def check(with_c: bool) -> None:
         buckets, owners, class_counts = scan_blocks(blocks)
         assert sorted(zip(owners.tolist(), buckets.tolist())) == want, f"with_c={with_c}"
@@ -130,6 +126,25 @@ def _assert_hashed_like_every_token_string(blocks):
     pure(check, False)
     if _speedups.get("blockscan") is not None:
         check(True)
+
+
+def test_training_token_matrix_is_scikit_learns_feature_hashing():
+    """Training builds its matrix from `scan_blocks`, as cleaning hashes; it is the matrix that
+    scikit-learn's FeatureHasher makes of the token strings (the hashing the model was
+    first trained with)."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    from cleaner.features.tokens import HASH_FEATURES, block_tokens
+    from cleaner.segment.html import html_blocks, parse_html
+    from cleaner.training.fit import token_matrix
+
+    from .conftest import FIXTURES
+
+    for path in sorted(FIXTURES.glob("html/*.html"))[:4]:
+        blocks = html_blocks(parse_html(path.read_text()))
+        hasher = FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
+        expected = hasher.transform(block_tokens(block) for block in blocks)
+        assert (token_matrix(blocks) != expected).nnz == 0
 
 
 def test_training_is_deterministic(small_model_dir, tmp_path):

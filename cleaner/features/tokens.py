@@ -332,3 +332,9 @@ def scan_blocks(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray, np.nda
     return np.concatenate(parts), np.concatenate(owner_parts), class_counts
 
 
+def with_url_buckets(buckets: np.ndarray, url: str | None) -> np.ndarray:
+    """A page's token buckets and its URL's (`url_tokens`): what the page vector folds."""
+    url_words = url_tokens(url)
+    if not url_words:
+        return buckets
+    return np.concatenate((buckets, np.array([_bucket(token) for token in url_words], dtype=np.int64)))

@@ -17,7 +17,7 @@ from sklearn.model_selection import GroupKFold
 from ..decide import keep_mask
 from ..types import Kind
 from .corpus import LabeledDoc
-from .export import round_to_stored
+from .export import scorer
 from .labels import words
 from .train import fit
 
@@ -155,8 +155,7 @@ def _run_fold(fold: int) -> list[tuple[str, str, dict]]:
     train_idx, test_idx = _shared["splits"][fold]
     train_docs = [docs[i] for i in train_idx if docs[i].extra.get("for_training", True)]
     log.info("fold %d: training %s on %d pages", fold + 1, kind, len(train_docs))
-    model = fit(list(_shared["handmade"]) + train_docs, kinds=(kind,))[kind]
-    round_to_stored(kind, model)  # score the weights as they would ship
+    model = scorer(kind, fit(list(_shared["handmade"]) + train_docs, kinds=(kind,))[kind])
     rows: list[tuple[str, str, dict]] = []
     for i in test_idx:
         doc = docs[i]

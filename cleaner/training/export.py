@@ -20,11 +20,42 @@ from .. import weight_codes
 from ..errors import ModelError
 from ..features.context import feature_fingerprint
 from ..features.tokens import PAGE_BUCKETS
-from ..model import META_FILE, MODEL_FILE, RUNTIME_FILE, checked_path, file_sha256, read_meta, shipped_dir
-from ..score import SEQUENCE_ARRAYS
+from ..model import (
+    META_FILE,
+    MODEL_FILE,
+    RUNTIME_FILE,
+    checked_path,
+    file_sha256,
+    read_meta,
+    scorers_from_arrays,
+    shipped_dir,
+)
+from ..score import SEQUENCE_ARRAYS, Scorer
 from ..sequence import SequenceStage
 from ..types import Kind
 from .fit import KindModel
+
+_NODE_FIELDS = ("value", "feature_idx", "num_threshold", "left", "right", "is_leaf", "depth", "is_categorical")
+
+
+def tree_nodes(hgb) -> list[np.ndarray]:
+    """Each tree's node records. scikit-learn keeps them in the private `_predictors`; the
+    layout is checked here so that a scikit-learn that moved it fails with a message, not
+    with a wrong model (pyproject.toml pins the version this was written for)."""
+    predictors = getattr(hgb, "_predictors", None)
+    if not predictors or not all(len(p) == 1 and hasattr(p[0], "nodes") for p in predictors):
+        raise RuntimeError(f"cannot read the trees of scikit-learn {sklearn.__version__}: its layout changed")
+    nodes = [p[0].nodes for p in predictors]
+    missing = [name for name in _NODE_FIELDS if name not in nodes[0].dtype.names]
+    if missing:
+        raise RuntimeError(f"scikit-learn {sklearn.__version__}'s tree nodes lack {missing}: its layout changed")
+    return nodes
+
+
+def scorer(kind: Kind, model: KindModel) -> Scorer:
+    """The model as cleaning will score with it: exported (the linear weights rounded to
+    their stored codes) and read back. Evaluation scores with this, so it measures what ships."""
+    return scorers_from_arrays(round_to_stored(kind, model), f"the {kind} model")[kind]
 
 
 def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
@@ -32,7 +63,7 @@ def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
     weights are stored as 8-bit codes; `model.round_to_stored` gives the estimators the
     decoded values."""
     sgd, hgb, page = model.first, model.second, model.page.estimator
-    nodes = [predictors[0].nodes for predictors in hgb._predictors]
+    nodes = tree_nodes(hgb)
     sizes = np.array([len(n) for n in nodes])
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     allnodes = np.concatenate(nodes)

@@ -1,11 +1,11 @@
-"""Fit, save and load the two-stage block classifier (the training side, with scikit-learn).
+"""Fit the block classifier's stages with scikit-learn (the training side).
 
-The persisted object is plain scikit-learn: per input kind ("html", "text"), a linear
-first stage over hashed block tokens and a gradient-boosted second stage over context
-features. Feature code stays outside the pickle (in `features.py`); `meta.json` beside
-the model records the versions and feature fingerprint it needs and the SHA-256 of each
-file, because loading a joblib file runs code: a file that does not match is refused.
-`save` also exports the arrays that cleaning uses (`runtime.py`).
+Per input kind ("html", "text"): a linear first stage over the hashed block tokens, a
+linear page-type stage over the page vector, markup guesses for plain text, and a
+gradient-boosted second stage (with the page-order network beside it) over the context
+rows. The tokens are hashed by `features.tokens.scan_blocks`, as cleaning hashes them, and
+the second stage reads the same `features.context` rows. Feature code stays outside the
+estimators; `export.py` turns them into the arrays that cleaning and evaluation score with.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 
 from ..features.context import context_features
 from ..features.markup_guess import GUESSES, markup_columns
-from ..features.tokens import HASH_FEATURES, PAGE_TYPES, block_tokens, page_vector, url_tokens
-from ..score import _expit, body_proba
+from ..features.tokens import HASH_FEATURES, PAGE_TYPES, page_vector, scan_blocks, with_url_buckets
+from ..score import _expit
 from ..sequence import SequenceStage
 from ..types import LABELS, Block
 
@@ -34,20 +34,20 @@ OOF_FOLDS = 5
 MARKUP_EPOCHS = 10
 
 
-_hasher = FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
+def token_matrix(blocks: Sequence[Block]) -> csr_matrix:
+    """Token counts per block (rows) and bucket (columns): `scan_blocks`' pairs, summed."""
+    buckets, owners, _ = scan_blocks(blocks)
+    matrix = csr_matrix(
+        (np.ones(len(buckets)), (owners, buckets)), shape=(len(blocks), HASH_FEATURES), dtype=np.float64
+    )
+    matrix.sum_duplicates()
+    return matrix
 
 
-def token_matrix(blocks: Sequence[Block]):
-    """Hashed sparse matrix of `block_tokens`, one row per block (as `runtime.scan_blocks`)."""
-    return _hasher.transform(block_tokens(block) for block in blocks)
-
-
-def page_row(tokens, url: str | None) -> np.ndarray:
-    """`features.page_vector` of a page from its hashed token matrix and its URL."""
-    tokens = tokens.tocsr()
-    url_buckets = _hasher.transform([url_tokens(url)]).indices
-    buckets = np.concatenate((np.repeat(tokens.indices, tokens.data.astype(np.int64)), url_buckets))
-    return page_vector(buckets)
+def page_row(tokens: csr_matrix, url: str | None) -> np.ndarray:
+    """`page_vector` of a page from its token matrix and its URL, as cleaning makes it."""
+    buckets = np.repeat(tokens.indices.astype(np.int64), tokens.data.astype(np.int64))
+    return page_vector(with_url_buckets(buckets, url))
 
 
 @dataclass
@@ -78,7 +78,7 @@ class PageTypeStage:
 
 
 @dataclass
-class MarkupStage:
+class MarkupFit:
     """One logistic model per `markup_guess.GUESSES` over the block tokens, for plain text
     (no rows for HTML). Kept as arrays: binary SGD fits, one per guess, stacked."""
 
@@ -86,11 +86,11 @@ class MarkupStage:
     intercept: np.ndarray  # (guesses,)
 
     @classmethod
-    def none(cls) -> MarkupStage:
+    def none(cls) -> MarkupFit:
         return cls(np.zeros((0, HASH_FEATURES), dtype=np.float32), np.zeros(0))
 
     @classmethod
-    def fit(cls, X, truth: np.ndarray, weights: np.ndarray) -> MarkupStage:
+    def fit(cls, X, truth: np.ndarray, weights: np.ndarray) -> MarkupFit:
         """Rows whose truth is unknown (-1: text that never was HTML) are left out; a guess
         whose truth is all one way, or unknown, becomes a constant."""
         known = truth[:, 0] >= 0
@@ -126,21 +126,8 @@ class KindModel:
     first: SGDClassifier
     page: PageTypeStage
     second: HistGradientBoostingClassifier
-    markup: MarkupStage
+    markup: MarkupFit
     sequence: SequenceStage | None = None  # the page-order network beside the trees
-
-    def predict_proba(self, blocks: Sequence[Block], url: str | None = None) -> np.ndarray:
-        """Per block: P(chrome), P(body) from the second stage, P(title) from the first."""
-        if not blocks:
-            return np.zeros((0, len(LABELS)), dtype=np.float32)
-        tokens = token_matrix(blocks)
-        first = _full_proba(self.first, tokens)
-        page_types = self.page.predict_proba(page_row(tokens, url)[None, :])[0]
-        context = np.hstack((
-            context_features(blocks, first, page_types), markup_columns(self.markup.predict(tokens)),
-        ))
-        body = body_proba(self.second.decision_function(context), self.sequence, context)
-        return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
 
 
 def _full_proba(estimator, X, n_classes: int = len(LABELS)) -> np.ndarray:
@@ -206,10 +193,10 @@ def fit_kind(
             stage = _first_stage().fit(X_tokens[train_idx], y[train_idx], sample_weight=w[train_idx])
             oof[test_idx] = _full_proba(stage, X_tokens[test_idx])
             if markup is not None:
-                fold_markup = MarkupStage.fit(X_tokens[train_idx], truth[train_idx], w[train_idx])
+                fold_markup = MarkupFit.fit(X_tokens[train_idx], truth[train_idx], w[train_idx])
                 markup_oof[test_idx] = fold_markup.predict(X_tokens[test_idx])
     first = _first_stage().fit(X_tokens, y, sample_weight=w)
-    markup_stage = MarkupStage.fit(X_tokens, truth, w) if markup is not None else MarkupStage.none()
+    markup_stage = MarkupFit.fit(X_tokens, truth, w) if markup is not None else MarkupFit.none()
     if n_folds < 2:
         oof = _full_proba(first, X_tokens)
         markup_oof = markup_stage.predict(X_tokens)
