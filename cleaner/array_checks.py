@@ -15,16 +15,11 @@ from typing import NoReturn
 
 import numpy as np
 
+from .features.context import CONTEXT_WIDTH
+from .features.markup_guess import COLUMNS_PER_GUESS, GUESSES
+from .features.tokens import HASH_FEATURES, PAGE_BUCKETS, PAGE_TYPES
 from .types import LABELS
 from .weight_codes import CODE_MAX, TABLE_WIDTH
-
-try:  # the package layout of docs/algorithm.md
-    from .features.context import CONTEXT_WIDTH
-    from .features.markup_guess import COLUMNS_PER_GUESS, GUESSES
-    from .features.tokens import HASH_FEATURES, PAGE_BUCKETS, PAGE_TYPES
-except ImportError:  # the flat layout before the restructuring
-    from .features import CONTEXT_WIDTH, HASH_FEATURES, PAGE_BUCKETS, PAGE_TYPES
-    from .markup_guess import COLUMNS_PER_GUESS, GUESSES
 
 INTEGER, FLOAT = "i", "f"  # signed: the loader casts to int64, unsigned could wrap
 MAX_DILATION = 1024  # the shipped network's largest is 16; a layer reads +-d blocks away
