@@ -53,9 +53,9 @@ def _repeat_keys(texts: list[str]) -> list[str]:
 
 def word_counts(texts: list[str]) -> np.ndarray:
     """`len(text.split())` of each text: the weight of a block in the page's word F1."""
-    if (_decodetext := _speedups.get("decodetext")) is not None:
+    if (c_decodetext := _speedups.get("decodetext")) is not None:
         counts = np.empty(len(texts), dtype=np.int64)
-        _decodetext.word_counts(texts, counts)
+        c_decodetext.word_counts(texts, counts)
         return counts
     return np.array([len(text.split()) for text in texts], dtype=np.int64)
 
@@ -66,8 +66,8 @@ def repeat_groups(texts: Sequence[str]) -> np.ndarray:
     In C when built: keys are compared by hash there and made only to confirm a match,
     where making every line's key took a tenth of a plain-text page's time."""
     groups = np.full(len(texts), -1, dtype=np.int64)
-    if (_decodetext := _speedups.get("decodetext")) is not None:
-        _decodetext.repeat_groups(texts if isinstance(texts, list) else list(texts), MIN_REPEAT_CHARS, groups)
+    if (c_decodetext := _speedups.get("decodetext")) is not None:
+        c_decodetext.repeat_groups(texts if isinstance(texts, list) else list(texts), MIN_REPEAT_CHARS, groups)
         return groups
     at = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) >= MIN_REPEAT_CHARS)
     first_of: dict[str, int] = {}
@@ -91,7 +91,7 @@ def shared_scores(texts: Sequence[str], body: np.ndarray) -> np.ndarray:
 
 
 def share_wrapped_paragraphs(spans: Sequence[tuple[int, int]], scores: np.ndarray, words: np.ndarray) -> None:
-    """Give the lines of each wrapped paragraph (`paragraphs.paragraph_spans`) the
+    """Give the lines of each wrapped paragraph (`text_rules.wrapping.paragraph_spans`) the
     paragraph's mean score, weighted by the lines' `words`, in place."""
     for start, end in spans:
         weights = np.maximum(words[start:end], 1).astype(np.float64)
@@ -123,7 +123,7 @@ def keep_mask(
     """Which blocks to keep: decoded per page, or at a fixed `threshold` when given.
     A trailing list of numbered link targets (a text browser's "References") is never kept,
     nor, in plain text, a text browser's pictures, form controls and alt texts said twice
-    (`text_dumps`), nor the page's script and style text (`script_text`). `shapes`: plain
+    (`text_rules.dumps`), nor the page's script and style text (`text_rules.script`). `shapes`: plain
     text's `line_shapes`, where the caller has them."""
     texts = [block.text for block in blocks]
     words = word_counts(texts)

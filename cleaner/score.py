@@ -1,10 +1,16 @@
-"""The trained model in the form cleaning uses: plain numpy arrays, no scikit-learn.
+"""Blocks to class probabilities, with the model as plain numpy arrays (no scikit-learn).
 
-`clean train` fits scikit-learn estimators (kept in `model.joblib`, the record of what
-was trained) and exports them here to `runtime.npz`. Scoring with the arrays gives the
-same probabilities (a test checks it), while `clean` starts without importing
-scikit-learn, and loading the model unpickles nothing: an `.npz` file read with
-`allow_pickle=False` cannot run code.
+`clean train` fits scikit-learn estimators (kept in `model.joblib`, the record of what was
+trained) and exports them to `runtime.npz` (`training/export.py`); `model.py` reads the
+arrays back into a `Scorer` per input kind. Cleaning and `clean evaluate` both score with
+it, so what is measured is what ships; a test checks that it gives the estimators' own
+probabilities. `clean` thus starts without importing scikit-learn, and loading a model
+unpickles nothing: an `.npz` file read with `allow_pickle=False` cannot run code.
+
+The stages, in order: the first linear stage over the hashed tokens (`features.tokens`),
+the markup guesses for plain text, the page-type stage over the page vector, then the
+gradient-boosted trees and the page-order network over the context rows
+(`features.context`), whose log-odds are blended into P(body).
 """
 
 from __future__ import annotations
@@ -69,10 +75,10 @@ def token_sums(weights: np.ndarray, buckets: np.ndarray, owners: np.ndarray, n: 
     numpy fallback adds in the same order, so both give the same sums (a test checks)."""
     buckets_total, rows = weights.shape
     out = np.empty((n, rows), dtype=np.float64)
-    if (_context := _speedups.get("context")) is not None and rows:
+    if (c_context := _speedups.get("context")) is not None and rows:
         # A stage's columns of a `shared_token_table` are a view, copied here: cleaning reads
         # the whole table at once and never comes this way with one.
-        _context.token_sums(
+        c_context.token_sums(
             n, rows, buckets_total, np.ascontiguousarray(weights), np.ascontiguousarray(buckets, dtype=np.int64),
             np.ascontiguousarray(owners, dtype=np.int64), out,
         )
@@ -144,16 +150,16 @@ class PageStage:
         hundred distinct buckets: the dense vector of PAGE_BUCKETS entries and its product
         took a tenth of a plain-text page's time."""
         page_buckets, classes = self.weights.shape
-        if (_context := _speedups.get("context")) is not None and classes:
+        if (c_context := _speedups.get("context")) is not None and classes:
             out = np.empty(classes, dtype=np.float64)
-            _context.page_decision(
+            c_context.page_decision(
                 page_buckets, classes, self.weights, np.ascontiguousarray(buckets, dtype=np.int64), out,
             )
             return out
         return (page_vector(buckets) @ self.weights).astype(np.float64)
 
 
-# One node of the C tree loop (_treescore.c's Node).
+# One node of the C tree loop (c_treescore.c's Node).
 NODE_DTYPE = np.dtype([("threshold", "<f8"), ("feature", "<i4"), ("left", "<i4"), ("right", "<i4"), ("is_leaf", "<i4")])
 
 
@@ -209,9 +215,9 @@ class TreeStage:
         X = np.ascontiguousarray(X, dtype=np.float64)
         if X.shape[1] < self.width:  # the C loop reads rows unchecked
             raise ValueError(f"rows have {X.shape[1]} features; the trees read {self.width}")
-        if (_treescore := _speedups.get("treescore")) is not None:
+        if (c_treescore := _speedups.get("treescore")) is not None:
             sums = np.empty(X.shape[0], dtype=np.float64)
-            _treescore.leaf_sums(
+            c_treescore.leaf_sums(
                 X.shape[0], X.shape[1], len(self.nodes), len(self.roots), X, self.nodes, self.value,
                 self.roots, self.tree_depths, sums,
             )

@@ -159,11 +159,11 @@ class SequenceStage:
         follows each product is one C pass where `_sequence` is built."""
         h = np.maximum(xs @ self.w_in + self.b_in, 0)
         n, c = h.shape
-        fused = (_sequence := _speedups.get("sequence")) is not None and h.dtype == np.float32 and self.conv_b.dtype == np.float32
+        fused = (c_sequence := _speedups.get("sequence")) is not None and h.dtype == np.float32 and self.conv_b.dtype == np.float32
         for layer, d in enumerate(self.dilations):
             taps = h @ self._stacked_taps[layer]
             if fused:
-                _sequence.conv_residual(n, c, d, taps, self.conv_b[layer], h)
+                c_sequence.conv_residual(n, c, d, taps, self.conv_b[layer], h)
                 continue
             z = taps[:, c:2 * c] + self.conv_b[layer]
             if d < len(h):

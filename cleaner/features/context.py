@@ -56,9 +56,9 @@ FIELD_COLUMNS = ("chars", "link_chars", "depth", "gap_before", "gap_after")
 
 def block_fields(blocks: Sequence[Block]) -> np.ndarray:
     """(blocks, FIELD_COLUMNS): the numbers each Block carries, read in one pass."""
-    if (_blockscan := _speedups.get("blockscan")) is not None:
+    if (c_blockscan := _speedups.get("blockscan")) is not None:
         out = np.empty((len(blocks), len(FIELD_COLUMNS)), dtype=np.int64)
-        _blockscan.fields(blocks if isinstance(blocks, list) else list(blocks), out)
+        c_blockscan.fields(blocks if isinstance(blocks, list) else list(blocks), out)
         return out
     rows = [(len(b.text), b.link_chars, b.depth, b.gap_before, b.gap_after) for b in blocks]
     return np.array(rows, dtype=np.int64).reshape(len(rows), len(FIELD_COLUMNS))
@@ -168,7 +168,7 @@ def context_features(
     first = np.ascontiguousarray(first_scores, dtype=np.float32)
     levels = heading_levels(blocks)
     plain_text = not levels.any() and not any(map(TAG_OF, blocks))
-    if not ((_context := _speedups.get("context")) is not None and len(blocks)):
+    if not ((c_context := _speedups.get("context")) is not None and len(blocks)):
         base = context_matrix(block_stats(blocks, groups, class_counts), groups, first, page_types)
         sections = section_columns(levels, first, class_counts, plain_text)
     else:
@@ -177,14 +177,14 @@ def context_features(
         page = np.array([np.log1p(n), body.mean(), (body > 0.5).mean()], dtype=np.float32)
         counts = np.ascontiguousarray(class_counts, dtype=np.int64)
         base = np.empty((n, BASE_WIDTH), dtype=np.float32)
-        _context.context_rows(
+        c_context.context_rows(
             n, BASE_WIDTH, counts, block_fields(blocks),
             same_text_counts(texts), groups, (levels > 0).astype(np.uint8), first, page,
             np.ascontiguousarray(page_types, dtype=np.float32), np.array(NEIGHBOUR_OFFSETS, dtype=np.int64),
             np.array(WINDOWS, dtype=np.int64), base,
         )
         sections = np.empty((n, len(SECTION_COLUMNS)), dtype=np.float32)
-        _context.section_rows(n, levels, counts, first, plain_text, sections)
+        c_context.section_rows(n, levels, counts, first, plain_text, sections)
     return np.hstack((base, sections))
 
 

@@ -11,13 +11,11 @@ the markup itself. The guesses are for plain text only: an HTML page has the rea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from .. import _speedups
-from ..training.render import LINES_PER_BLOCK
 from ..types import Block
+from .context import NEIGHBOUR_OFFSETS  # the same neighbours as the context rows
 
 GUESSES = ("link", "heading", "list_item", "page_region", "chrome_class")
 _HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
@@ -27,7 +25,7 @@ _CHROME_CLASS_WORDS = frozenset((
     "footer", "header", "login", "menu", "nav", "navbar", "navigation", "newsletter", "promo",
     "related", "share", "sidebar", "social", "subscribe", "widget",
 ))
-NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
+
 WINDOW_RADIUS = 5
 COLUMNS_PER_GUESS = 1 + len(NEIGHBOUR_OFFSETS) + 2  # own, neighbours, window mean, page mean
 
@@ -43,20 +41,6 @@ def block_markup(block: Block) -> tuple[int, ...]:
     )
 
 
-def rendering_markup(blocks: Sequence[Block], renderer: str, n_lines: int) -> np.ndarray | None:
-    """The markup truth of each non-blank line of a rendering of `blocks`, from the block
-    it came from: (n_lines, len(GUESSES)) of 0/1. None for renderers that cut blocks up
-    (a line of theirs has no single block) or when the line count does not add up."""
-    count = LINES_PER_BLOCK.get(renderer)
-    if count is None:
-        return None
-    per_block = count(blocks)
-    if sum(per_block) != n_lines:
-        return None
-    truth = np.array([block_markup(block) for block in blocks], dtype=np.int8).reshape(-1, len(GUESSES))
-    return np.repeat(truth, per_block, axis=0)
-
-
 def markup_columns(guesses: np.ndarray) -> np.ndarray:
     """The second stage's view of the guesses, per guess: the line's own, its neighbours'
     at `NEIGHBOUR_OFFSETS` (0 past the page's ends), their mean over +-WINDOW_RADIUS lines,
@@ -65,9 +49,9 @@ def markup_columns(guesses: np.ndarray) -> np.ndarray:
     n, k = guesses.shape
     if k == 0 or n == 0:
         return np.zeros((n, k * COLUMNS_PER_GUESS), dtype=np.float32)
-    if (_context := _speedups.get("context")) is not None:
+    if (c_context := _speedups.get("context")) is not None:
         out = np.empty((n, k * COLUMNS_PER_GUESS), dtype=np.float32)
-        _context.markup_rows(
+        c_context.markup_rows(
             n, k, np.ascontiguousarray(guesses, dtype=np.float32), WINDOW_RADIUS,
             np.array(NEIGHBOUR_OFFSETS, dtype=np.int64), out,
         )

@@ -31,7 +31,7 @@ MAX_WORDS = 40  # words per block that become tokens; the rest add little and co
 
 TAG_OF = itemgetter(1)  # Block.tag, read at C speed
 _PUNCT = regex.compile(r"[\p{P}\p{S}]")
-WORD = regex.compile(r"\w+")  # a word, for tokens and counts; runtime finds words with it too
+WORD = regex.compile(r"\w+")  # a word, for tokens and counts; scan_blocks finds words with it too
 
 
 def length_band(n_words: int) -> str:
@@ -51,7 +51,7 @@ def block_words(block: Block) -> list[str]:
 
 
 def markup_tokens(tag: str, path: tuple[str, ...], attr_words: tuple[str, ...]) -> list[str]:
-    """Tokens of a block's markup; blocks of the same shape share them (runtime caches them)."""
+    """Tokens of a block's markup; blocks of the same shape share them (`scan_blocks` caches them)."""
     if not tag:
         return []
     tokens = [f"tag={tag}"]
@@ -66,7 +66,7 @@ def block_tokens(block: Block) -> list[str]:
     """The sparse evidence of one block, as strings for the hashing trick.
 
     Words: `w=` for each of the first MAX_WORDS words, `len=` the length band, `first=` and
-    `last=` word; then the markup tokens. `runtime.scan_blocks` hashes the same tokens.
+    `last=` word; then the markup tokens. `scan_blocks` hashes the same tokens, a page at a time.
     """
     text_words = block_words(block)
     tokens = [f"w={word}" for word in text_words[:MAX_WORDS]]
@@ -226,7 +226,7 @@ def _last_bucket(word: str) -> int:
 
 
 def _words_by_block(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """All words of all blocks (as `features.block_words` finds them) in one flat list,
+    """All words of all blocks (as `block_words` finds them) in one flat list,
     each block's words followed by the separator word, and each block's word count."""
     joined = f" {_SEPARATOR_WORD} ".join(texts).lower()
     words = WORD.findall(joined)
@@ -250,9 +250,9 @@ def _words_by_block(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
 
 @lru_cache(maxsize=1)
 def _scan_tables() -> tuple[bytes, bytes]:
-    """The C scanner's tables: which code points `features.WORD` counts as word characters
+    """The C scanner's tables: which code points `WORD` counts as word characters
     (found by running WORD itself over every code point), and the class bits of
-    `features._class_table`."""
+    `_class_table`."""
     codes = np.arange(0x110000, dtype=np.uint32)
     codes[0xD800:0xE000] = 0x20  # surrogates cannot be decoded; none is a word character
     every_char = codes.tobytes().decode("utf-32-le")
@@ -265,7 +265,7 @@ def _scan_tables() -> tuple[bytes, bytes]:
 
 
 def _word_tokens_c(scanner, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What `_word_tokens_python` and `features.char_class_counts` give, from the C scanner."""
+    """What `_word_tokens_python` and `char_class_counts` give, from the C scanner."""
     n = len(texts)
     capacity = n * (MAX_WORDS + 2)  # at most MAX_WORDS `w=` tokens, `first=` and `last=`
     buckets = np.empty(capacity, dtype=np.int64)
@@ -301,8 +301,8 @@ def _word_tokens_python(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def scan_blocks(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bucket of every token of `features.block_tokens`, the block it belongs to, and each
-    block's `features.char_class_counts`.
+    """Bucket of every token of `block_tokens`, the block it belongs to, and each
+    block's `char_class_counts`.
 
     Same (block, bucket) pairs as hashing `block_tokens` of each block (a test checks), in
     another order. The word tokens and class counts come from the C scanner in one pass

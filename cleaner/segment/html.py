@@ -157,7 +157,7 @@ def parse_html(html: str) -> LexborHTMLParser:
 _FLAG_OF_SET = (
     (BLOCK_TAGS, 1), (SKIP_TAGS, 2), (CELL_TAGS, 4), (VOID_TAGS, 8), (RAW_TEXT_TAGS, 16),
     (frozenset(("br",)), 32), (frozenset(("a",)), 64), (frozenset(("pre",)), 128), (NO_GAP_TAGS, 256),
-)  # the tag flags of _htmlwalk.c
+)  # the tag flags of c_htmlwalk.c
 
 
 @lru_cache(maxsize=1)
@@ -176,8 +176,8 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
     root = tree.body or tree.root
     if root is None:
         return []
-    if (_htmlwalk := _speedups.get("htmlwalk")) is not None:
-        return _htmlwalk.walk(root.html or "", Block, _tag_info(), _preformatted, _hidden_style, HIDDEN_WORD)
+    if (c_htmlwalk := _speedups.get("htmlwalk")) is not None:
+        return c_htmlwalk.walk(root.html or "", Block, _tag_info(), _preformatted, _hidden_style, HIDDEN_WORD)
     return _walk_dom(root)
 
 

@@ -76,8 +76,8 @@ _GLUED_START = regex.compile(r"(?<=[.!?…:;)\]\p{N}])(?=\p{Lu}\p{Ll})")
 
 def longest_line(text: str) -> int:
     """The length of the text's longest line, line breaks as `str.splitlines` finds them."""
-    if (_textlines := _speedups.get("textlines")) is not None:
-        return _textlines.longest_line(text)
+    if (c_textlines := _speedups.get("textlines")) is not None:
+        return c_textlines.longest_line(text)
     return max(map(len, text.splitlines()), default=0)
 
 
@@ -95,12 +95,12 @@ def split_long_lines(text: str) -> str:
 
 def text_blocks(text: str) -> list[Block]:
     """One block per non-blank line; blank lines are kept only as gap flags. A text
-    browser's link numbers ("[12]Home") are taken out first (`text_dumps`), and Markdown's
-    link targets and pictures (`markdown_links`); a line of thousands of characters is cut
-    at its sentence ends (`long_lines`)."""
+    browser's link numbers ("[12]Home") are taken out first, and Markdown's
+    link targets and pictures; a line of thousands of characters is cut at its sentence
+    ends (see the module's docstring)."""
     text = split_long_lines(strip_markdown_links(strip_link_numbers(text)))
-    if (_textlines := _speedups.get("textlines")) is not None:
-        return _textlines.blocks(text, Block)
+    if (c_textlines := _speedups.get("textlines")) is not None:
+        return c_textlines.blocks(text, Block)
     lines = text.splitlines()
     blocks: list[Block] = []
     pending_gap = False

@@ -1,7 +1,7 @@
 """What the plain-text rules of decoding and output read of each line, in one pass.
 
-The wrap width and paragraphs (`paragraphs`) and a text browser's pictures, controls and
-doubled alt texts (`text_dumps`) each look at every line of every plain text: its length,
+The wrap width and paragraphs (`wrapping`) and a text browser's pictures, controls and
+doubled alt texts (`dumps`) each look at every line of every plain text: its length,
 its first word, a few marks. Asked in Python, that is a step or more per line and rule; on
 this machine about 0.1 µs each, some 5% of cleaning a plain text. So the marks come from one
 pass in C where the optional `_decodetext` module is built: it reads a line's characters
@@ -46,8 +46,8 @@ def line_shapes(texts: Sequence[str]) -> LineShapes:
     texts = list(texts)
     n = len(texts)
     shapes = LineShapes(np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.uint8))
-    if (_decodetext := _speedups.get("decodetext")) is not None:
-        _decodetext.line_shapes(texts, URL_MARK, CONTROL_MARKS, LIST_MARKERS, MIN_DOUBLED_WORDS, *shapes)
+    if (c_decodetext := _speedups.get("decodetext")) is not None:
+        c_decodetext.line_shapes(texts, URL_MARK, CONTROL_MARKS, LIST_MARKERS, MIN_DOUBLED_WORDS, *shapes)
         return shapes
     for index, text in enumerate(texts):
         words = text.split(None, 2)

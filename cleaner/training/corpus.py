@@ -20,13 +20,12 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..features.markup_guess import rendering_markup
 from ..read import decode_bytes
 from ..segment.html import html_blocks, parse_html
 from ..segment.text import text_blocks
 from ..types import LABELS, Block, Kind, Label
 from .labels import align, read_lines
-from .render import RENDERERS
+from .render import RENDERERS, rendering_markup
 
 LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
 

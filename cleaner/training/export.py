@@ -60,7 +60,7 @@ def scorer(kind: Kind, model: KindModel) -> Scorer:
 
 def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
     """Flatten a fitted `model.KindModel` into named arrays for `runtime.npz`. The linear
-    weights are stored as 8-bit codes; `model.round_to_stored` gives the estimators the
+    weights are stored as 8-bit codes; `round_to_stored` gives the estimators the
     decoded values."""
     sgd, hgb, page = model.first, model.second, model.page.estimator
     nodes = tree_nodes(hgb)

@@ -15,9 +15,11 @@ import zlib
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+import numpy as np
 import regex
 from selectolax.lexbor import LexborHTMLParser
 
+from ..features.markup_guess import GUESSES, block_markup
 from ..segment.html import SKIP_TAGS, html_blocks, parse_html
 from ..types import Block
 
@@ -302,3 +304,17 @@ LINES_PER_BLOCK: dict[str, Callable[[Sequence[Block]], list[int]]] = {
 """How many non-blank lines each renderer that keeps blocks whole writes for each of a
 page's blocks: what lets a training line know its block (`markup_guess.rendering_markup`)."""
 HELD_OUT_RENDERERS = ("textnodes", "inscriptis")
+
+
+def rendering_markup(blocks: Sequence[Block], renderer: str, n_lines: int) -> np.ndarray | None:
+    """The markup truth of each non-blank line of a rendering of `blocks`, from the block
+    it came from: (n_lines, len(GUESSES)) of 0/1. None for renderers that cut blocks up
+    (a line of theirs has no single block) or when the line count does not add up."""
+    count = LINES_PER_BLOCK.get(renderer)
+    if count is None:
+        return None
+    per_block = count(blocks)
+    if sum(per_block) != n_lines:
+        return None
+    truth = np.array([block_markup(block) for block in blocks], dtype=np.int8).reshape(-1, len(GUESSES))
+    return np.repeat(truth, per_block, axis=0)
