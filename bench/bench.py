@@ -36,8 +36,7 @@ from typing import Any  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "wcxb-dev"
-PACKAGES = ("cleaner", "trafilatura", "justext", "resiliparse", "selectolax", "lxml",
-            "scikit-learn", "numpy")
+PACKAGES = ("cleaner", "trafilatura", "justext", "resiliparse", "selectolax", "lxml", "scikit-learn", "numpy")
 STARTUP_RUNS = 5
 STARTUP_DOC = (
     "Home | News | Sport | Weather\n\n"
@@ -55,8 +54,8 @@ Extractor = Callable[[str], str]
 class System:
     """One row of the table: an extractor run on one kind of input."""
 
-    key: str    # what --systems and --only take
-    name: str   # the tool, as shown in the table
+    key: str  # what --systems and --only take
+    name: str  # the tool, as shown in the table
     input: str  # "html" or "text"
 
 
@@ -112,9 +111,8 @@ def prepare_inputs(corpus: Path, pages: int, need_text: bool, out_dir: Path) -> 
 def make_extractor(key: str, model: Path | None = None) -> Extractor:
     """Build one system's page -> text function; model and stop-list loading happen here."""
     if key in ("cleaner-html", "cleaner-warm", "cleaner-text"):
-        from cleaner.clean import Cleaner
+        from cleaner.clean import Cleaner, clear_caches
         from cleaner.types import Document
-        from cleaner.clean import clear_caches
 
         cleaner = Cleaner(model)  # None: the shipped model
         kind = "text" if key == "cleaner-text" else "html"
@@ -197,10 +195,16 @@ def run_only(key: str, inputs: Path, repeats: int, model: Path | None = None) ->
     times = [t for t, _ in runs]
     median = statistics.median(times)
     return {
-        "system": key, "name": system.name, "input": system.input,
-        "pages": len(pages), "bytes": total_bytes, "repeats": repeats,
-        "times_s": times, "median_s": median,
-        "docs_per_s": len(pages) / median, "mb_per_s": total_bytes / 1e6 / median,
+        "system": key,
+        "name": system.name,
+        "input": system.input,
+        "pages": len(pages),
+        "bytes": total_bytes,
+        "repeats": repeats,
+        "times_s": times,
+        "median_s": median,
+        "docs_per_s": len(pages) / median,
+        "mb_per_s": total_bytes / 1e6 / median,
         "errors_per_pass": runs[-1][1],
         "rss_inputs_mb": rss_inputs,
         "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -221,8 +225,16 @@ def child_env() -> dict[str, str]:
 
 def run_child(key: str, inputs: Path, repeats: int, model: Path | None) -> dict[str, Any] | str:
     """Run one system in a fresh interpreter: its JSON result, or why it failed."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--only", key,
-           "--inputs", str(inputs), "--repeats", str(repeats)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--only",
+        key,
+        "--inputs",
+        str(inputs),
+        "--repeats",
+        str(repeats),
+    ]
     if model is not None:
         cmd += ["--model", str(model)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=child_env(), cwd=REPO)
@@ -241,8 +253,9 @@ def measure_startup(model: Path | None, runs: int = STARTUP_RUNS) -> dict[str, A
     times: list[float] = []
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.run(cmd, input=STARTUP_DOC, capture_output=True, text=True,
-                              env=child_env(), cwd=REPO)
+        proc = subprocess.run(
+            cmd, input=STARTUP_DOC, capture_output=True, text=True, env=child_env(), cwd=REPO
+        )
         times.append(time.perf_counter() - start)
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
@@ -258,9 +271,14 @@ def environment() -> dict[str, Any]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    return {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
-            "platform": platform.platform(), "machine": platform.machine(),
-            "cpu_count": os.cpu_count(), "packages": versions}
+    return {
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "packages": versions,
+    }
 
 
 def merge_rounds(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -269,7 +287,9 @@ def merge_rounds(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     times = [t for r in rounds for t in r["times_s"]]
     median = statistics.median(times)
     row.update(
-        times_s=times, median_s=median, docs_per_s=row["pages"] / median,
+        times_s=times,
+        median_s=median,
+        docs_per_s=row["pages"] / median,
         mb_per_s=row["bytes"] / 1e6 / median,
         round_docs_per_s=[r["docs_per_s"] for r in rounds],
         peak_rss_mb=max(r["peak_rss_mb"] for r in rounds),
@@ -285,7 +305,8 @@ def add_ratios(results: list[dict[str, Any]]) -> None:
     for r in results:
         r["ratio_to_trafilatura_html"] = (
             statistics.median(own / other for own, other in zip(r["round_docs_per_s"], base))
-            if base else None
+            if base
+            else None
         )
 
 
@@ -304,11 +325,15 @@ def ratio_cell(r: dict[str, Any]) -> str:
 
 def table(results: list[dict[str, Any]]) -> str:
     """The Markdown table of all rows."""
-    lines = ["| system | input | docs/s (median) | MB/s | ratio to trafilatura | peak RSS MB |",
-             "|---|---|---:|---:|---:|---:|"]
+    lines = [
+        "| system | input | docs/s (median) | MB/s | ratio to trafilatura | peak RSS MB |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
     for r in results:
-        lines.append(f"| {r['name']} | {r['input']} | {num(r['docs_per_s'])} | {num(r['mb_per_s'])} "
-                     f"| {ratio_cell(r)} | {r['peak_rss_mb']:.0f} |")
+        lines.append(
+            f"| {r['name']} | {r['input']} | {num(r['docs_per_s'])} | {num(r['mb_per_s'])} "
+            f"| {ratio_cell(r)} | {r['peak_rss_mb']:.0f} |"
+        )
     return "\n".join(lines)
 
 
@@ -318,20 +343,31 @@ def targets(results: list[dict[str, Any]], startup: dict[str, Any] | None) -> li
     html, text, traf = by.get("cleaner-html"), by.get("cleaner-text"), by.get("trafilatura")
     cleaner_rows = [r for r in (html, text) if r]
     checks: list[tuple[str, float | None, bool | None]] = [
-        ("cleaner HTML >= 5x trafilatura docs/s",
-         html["ratio_to_trafilatura_html"] if html and traf else None,
-         html["ratio_to_trafilatura_html"] >= 5 if html and traf else None),
-        ("cleaner text >= 500 docs/s",
-         text["docs_per_s"] if text else None, text["docs_per_s"] >= 500 if text else None),
-        ("cleaner peak RSS < 300 MB",
-         max(r["peak_rss_mb"] for r in cleaner_rows) if cleaner_rows else None,
-         max(r["peak_rss_mb"] for r in cleaner_rows) < 300 if cleaner_rows else None),
-        ("start-up < 1 s", startup.get("median_s") if startup else None,
-         startup.get("median_s", float("inf")) < 1 if startup else None),
+        (
+            "cleaner HTML >= 5x trafilatura docs/s",
+            html["ratio_to_trafilatura_html"] if html and traf else None,
+            html["ratio_to_trafilatura_html"] >= 5 if html and traf else None,
+        ),
+        (
+            "cleaner text >= 500 docs/s",
+            text["docs_per_s"] if text else None,
+            text["docs_per_s"] >= 500 if text else None,
+        ),
+        (
+            "cleaner peak RSS < 300 MB",
+            max(r["peak_rss_mb"] for r in cleaner_rows) if cleaner_rows else None,
+            max(r["peak_rss_mb"] for r in cleaner_rows) < 300 if cleaner_rows else None,
+        ),
+        (
+            "start-up < 1 s",
+            startup.get("median_s") if startup else None,
+            startup.get("median_s", float("inf")) < 1 if startup else None,
+        ),
     ]
-    return [{"target": name, "value": value,
-             "status": "SKIP" if ok is None else ("PASS" if ok else "FAIL")}
-            for name, value, ok in checks]
+    return [
+        {"target": name, "value": value, "status": "SKIP" if ok is None else ("PASS" if ok else "FAIL")}
+        for name, value, ok in checks
+    ]
 
 
 def parse_systems(spec: str) -> list[str]:
@@ -339,10 +375,12 @@ def parse_systems(spec: str) -> list[str]:
     if spec == "all":
         return [s.key for s in SYSTEMS]
     wanted = {w.strip().lower() for w in spec.split(",") if w.strip()}
-    keys = [s.key for s in SYSTEMS
-            if s.key in wanted or s.name.lower() in wanted or s.key.split("-")[0] in wanted]
-    unknown = {w for w in wanted
-               if not any(w in (s.key, s.name.lower(), s.key.split("-")[0]) for s in SYSTEMS)}
+    keys = [
+        s.key for s in SYSTEMS if s.key in wanted or s.name.lower() in wanted or s.key.split("-")[0] in wanted
+    ]
+    unknown = {
+        w for w in wanted if not any(w in (s.key, s.name.lower(), s.key.split("-")[0]) for s in SYSTEMS)
+    }
     if unknown or not keys:
         choices = ", ".join(s.key for s in SYSTEMS)
         print(f"bench: unknown system(s) {sorted(unknown)}; choose from: {choices}", file=sys.stderr)
@@ -355,18 +393,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Speed benchmark: cleaner vs trafilatura, jusText, Resiliparse.")
     p.add_argument("--pages", type=int, default=300, help="pages sampled from the corpus (default 300)")
     p.add_argument("--repeats", type=int, default=5, help="timed passes per system and round (default 5)")
-    p.add_argument("--rounds", type=int, default=3,
-                   help="rounds, each running every system in turn (default 3)")
-    p.add_argument("--systems", default="all",
-                   help="comma list of: " + ", ".join(s.key for s in SYSTEMS) + " (default all)")
+    p.add_argument(
+        "--rounds", type=int, default=3, help="rounds, each running every system in turn (default 3)"
+    )
+    p.add_argument(
+        "--systems",
+        default="all",
+        help="comma list of: " + ", ".join(s.key for s in SYSTEMS) + " (default all)",
+    )
     p.add_argument("--json", type=Path, default=None, help="write all numbers to this JSON file")
-    p.add_argument("--model", type=Path, default=None,
-                   help="cleaner model directory (default: the shipped model)")
-    p.add_argument("--jobs", type=lambda v: [int(x) for x in v.split(",") if x], default=[1, 2],
-                   help="worker counts for the `clean --jobs` speed-up (default 1,2; empty to skip)")
-    p.add_argument("--jobs-copies", type=int, default=1, metavar="K",
-                   help="the `clean --jobs` stream holds the sampled pages K times over (default 1): "
-                   "a longer stream shows the speed-up past the command's start-up")
+    p.add_argument(
+        "--model", type=Path, default=None, help="cleaner model directory (default: the shipped model)"
+    )
+    p.add_argument(
+        "--jobs",
+        type=lambda v: [int(x) for x in v.split(",") if x],
+        default=[1, 2],
+        help="worker counts for the `clean --jobs` speed-up (default 1,2; empty to skip)",
+    )
+    p.add_argument(
+        "--jobs-copies",
+        type=int,
+        default=1,
+        metavar="K",
+        help="the `clean --jobs` stream holds the sampled pages K times over (default 1): "
+        "a longer stream shows the speed-up past the command's start-up",
+    )
     p.add_argument("--corpus", type=Path, default=CORPUS, help=argparse.SUPPRESS)
     p.add_argument("--only", choices=sorted(BY_KEY), help=argparse.SUPPRESS)
     p.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)
@@ -389,8 +441,9 @@ def child_main(args: argparse.Namespace) -> int:
     return 0
 
 
-def measure_jobs(html_inputs: Path, jobs: list[int], repeats: int, model: Path | None,
-                 copies: int = 1) -> list[dict[str, Any]]:
+def measure_jobs(
+    html_inputs: Path, jobs: list[int], repeats: int, model: Path | None, copies: int = 1
+) -> list[dict[str, Any]]:
     """Wall time of `clean --jobs N` over the sampled pages (`copies` times over) as one JSON
     Lines stream.
 
@@ -408,16 +461,29 @@ def measure_jobs(html_inputs: Path, jobs: list[int], repeats: int, model: Path |
             if model is not None:
                 cmd += ["--model", str(model)]
             start = time.perf_counter()
-            proc = subprocess.run(cmd, input=stream, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  env=child_env(), cwd=REPO)
+            proc = subprocess.run(
+                cmd,
+                input=stream,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=child_env(),
+                cwd=REPO,
+            )
             times[n].append(time.perf_counter() - start)
             if proc.returncode not in (0, 1):
                 return [{"jobs": n, "error": proc.stderr.decode()[-300:]}]
     rows: list[dict[str, Any]] = []
     for n in jobs:
         median = statistics.median(times[n])
-        rows.append({"jobs": n, "times_s": times[n], "median_s": median, "docs_per_s": len(pages) / median,
-                     "speedup": statistics.median(t1 / tn for t1, tn in zip(times[jobs[0]], times[n]))})
+        rows.append(
+            {
+                "jobs": n,
+                "times_s": times[n],
+                "median_s": median,
+                "docs_per_s": len(pages) / median,
+                "speedup": statistics.median(t1 / tn for t1, tn in zip(times[jobs[0]], times[n])),
+            }
+        )
     return rows
 
 
@@ -429,9 +495,12 @@ def run_all(args: argparse.Namespace, keys: list[str]) -> tuple[int, list[dict[s
         need_text = any(BY_KEY[k].input == "text" for k in keys)
         inputs = prepare_inputs(args.corpus, args.pages, need_text, Path(tmp))
         pages = len(json.loads(inputs["html"].read_text(encoding="utf-8")))
-        print(f"corpus: {args.corpus} ({pages} pages sampled), repeats: {args.repeats} "
-              f"(+1 warm-up) in each of {args.rounds} rounds, one system per child process; "
-              "each round runs every system in turn\n", flush=True)
+        print(
+            f"corpus: {args.corpus} ({pages} pages sampled), repeats: {args.repeats} "
+            f"(+1 warm-up) in each of {args.rounds} rounds, one system per child process; "
+            "each round runs every system in turn\n",
+            flush=True,
+        )
         # Rounds take turns, so a slow spell of a shared machine falls on every system
         # alike, and each ratio is taken within a round.
         outcomes: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
@@ -448,18 +517,25 @@ def run_all(args: argparse.Namespace, keys: list[str]) -> tuple[int, list[dict[s
         results = [merge_rounds(rounds) for key, rounds in outcomes.items() if rounds and key not in failures]
         if args.jobs and "cleaner-html" in keys:
             print("  running clean --jobs ...", file=sys.stderr, flush=True)
-            args.jobs_results = measure_jobs(inputs["html"], args.jobs, args.repeats, args.model,
-                                             args.jobs_copies)
+            args.jobs_results = measure_jobs(
+                inputs["html"], args.jobs, args.repeats, args.model, args.jobs_copies
+            )
     add_ratios(results)
     return pages, results, failures
 
 
-def print_report(results: list[dict[str, Any]], failures: dict[str, str],
-                 startup: dict[str, Any] | None, checks: list[dict[str, Any]]) -> None:
+def print_report(
+    results: list[dict[str, Any]],
+    failures: dict[str, str],
+    startup: dict[str, Any] | None,
+    checks: list[dict[str, Any]],
+) -> None:
     """The table, notes, start-up time and target lines, on stdout."""
     print(table(results))
-    print("\nratio = median over rounds of (system's docs/s / trafilatura's docs/s on HTML) in the "
-          "same round (text rows are compared with trafilatura on HTML: it takes no text input).")
+    print(
+        "\nratio = median over rounds of (system's docs/s / trafilatura's docs/s on HTML) in the "
+        "same round (text rows are compared with trafilatura on HTML: it takes no text input)."
+    )
     for r in results:
         if r["errors_per_pass"]:
             print(f"note: {r['name']} ({r['input']}) raised on {r['errors_per_pass']} of {r['pages']} pages")
@@ -468,12 +544,17 @@ def print_report(results: list[dict[str, Any]], failures: dict[str, str],
     if startup and "error" in startup:
         print(f"\nstart-up: `{startup['command']}` FAILED: {startup['error']}")
     elif startup:
-        print(f"\nstart-up: `{startup['command']}` on one small document: "
-              f"{startup['median_s'] * 1000:.0f} ms (median of {len(startup['times_s'])})")
+        print(
+            f"\nstart-up: `{startup['command']}` on one small document: "
+            f"{startup['median_s'] * 1000:.0f} ms (median of {len(startup['times_s'])})"
+        )
     print()
     for c in checks:
-        value = f" ({c['value']:.2f})" if c["value"] is not None else (
-            " (did not run)" if c["status"] == "FAIL" else "")
+        value = (
+            f" ({c['value']:.2f})"
+            if c["value"] is not None
+            else (" (did not run)" if c["status"] == "FAIL" else "")
+        )
         print(f"{c['status']}: {c['target']}{value}")
 
 
@@ -484,14 +565,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         return child_main(args)
     if not (args.corpus / "html").is_dir() or not any((args.corpus / "html").glob("*.html.gz")):
-        print(f"bench: WCXB dev corpus not found at {args.corpus} (expected html/NNNN.html.gz); "
-              "put it at ../shared/wcxb-dev relative to the repository root.", file=sys.stderr)
+        print(
+            f"bench: WCXB dev corpus not found at {args.corpus} (expected html/NNNN.html.gz); "
+            "put it at ../shared/wcxb-dev relative to the repository root.",
+            file=sys.stderr,
+        )
         return 2
     keys = parse_systems(args.systems)
 
     env = environment()
-    print(f"python {env['python']} ({env['implementation']}) on {env['platform']}, "
-          f"{env['cpu_count']} CPUs; OMP_NUM_THREADS=1 in children")
+    print(
+        f"python {env['python']} ({env['implementation']}) on {env['platform']}, "
+        f"{env['cpu_count']} CPUs; OMP_NUM_THREADS=1 in children"
+    )
     print("packages: " + ", ".join(f"{k} {v}" for k, v in env["packages"].items()))
     print(f"cleaner model: {args.model or 'shipped'}")
 
@@ -502,8 +588,10 @@ def main(argv: list[str] | None = None) -> int:
     jobs_results = getattr(args, "jobs_results", [])
     if jobs_results:
         docs = pages * args.jobs_copies
-        print(f"\n| `clean --jobs N` (whole command, HTML stream of {docs} docs) | docs/s (median) "
-              f"| speed-up vs N={jobs_results[0]['jobs']} |")
+        print(
+            f"\n| `clean --jobs N` (whole command, HTML stream of {docs} docs) | docs/s (median) "
+            f"| speed-up vs N={jobs_results[0]['jobs']} |"
+        )
         print("|---|---:|---:|")
         for row in jobs_results:
             if "error" in row:
@@ -512,10 +600,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"| {row['jobs']} | {num(row['docs_per_s'])} | {row['speedup']:.2f}× |")
 
     if args.json:
-        report = {"environment": env, "corpus": str(args.corpus), "pages": pages,
-                  "repeats": args.repeats, "model": str(args.model) if args.model else None,
-                  "results": results, "failures": failures, "startup": startup,
-                  "targets": checks, "jobs": jobs_results, "jobs_copies": args.jobs_copies}
+        report = {
+            "environment": env,
+            "corpus": str(args.corpus),
+            "pages": pages,
+            "repeats": args.repeats,
+            "model": str(args.model) if args.model else None,
+            "results": results,
+            "failures": failures,
+            "startup": startup,
+            "targets": checks,
+            "jobs": jobs_results,
+            "jobs_copies": args.jobs_copies,
+        }
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 1 if failures or (startup and "error" in startup) else 0
 

@@ -38,8 +38,16 @@ def side_env(root: Path) -> dict[str, str]:
 
 def docs_per_s(root: Path, key: str, inputs: Path, repeats: int) -> float:
     """One timed child of `root`'s own benchmark script."""
-    cmd = [sys.executable, str(root / "bench" / "bench.py"), "--only", key, "--inputs", str(inputs),
-           "--repeats", str(repeats)]
+    cmd = [
+        sys.executable,
+        str(root / "bench" / "bench.py"),
+        "--only",
+        key,
+        "--inputs",
+        str(inputs),
+        "--repeats",
+        str(repeats),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=side_env(root), cwd=root, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])["docs_per_s"]
 
@@ -47,17 +55,30 @@ def docs_per_s(root: Path, key: str, inputs: Path, repeats: int) -> float:
 def startup_s(root: Path) -> float:
     """Wall time of `echo x | clean --text-only` on `root`'s code."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cleaner.cli", "--text-only"], input=b"x\n", capture_output=True,
-                   env=side_env(root), cwd=root, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "cleaner.cli", "--text-only"],
+        input=b"x\n",
+        capture_output=True,
+        env=side_env(root),
+        cwd=root,
+        check=True,
+    )
     return time.perf_counter() - start
 
 
 def checkout(ref: str, into: Path) -> Path:
     """A worktree of `ref` with its C loops built in place."""
-    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-f", str(into), ref],
-                   check=True, capture_output=True)
-    subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace", "-q"], cwd=into, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(REPO), "worktree", "add", "--detach", "-f", str(into), ref],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [sys.executable, "setup.py", "build_ext", "--inplace", "-q"],
+        cwd=into,
+        check=True,
+        capture_output=True,
+    )
     return into
 
 
@@ -78,25 +99,35 @@ def main(argv: list[str] | None = None) -> int:
                 for key, kind in (("cleaner-html", "html"), ("cleaner-text", "text")):
                     for name, root in sides.items():
                         print(f"round {round_number}: {name} {key}", file=sys.stderr, flush=True)
-                        rates.setdefault((name, key), []).append(docs_per_s(root, key, inputs[kind], args.repeats))
+                        rates.setdefault((name, key), []).append(
+                            docs_per_s(root, key, inputs[kind], args.repeats)
+                        )
             starts: dict[str, list[float]] = {name: [] for name in sides}
             for _ in range(STARTUP_RUNS):
                 for name, root in sides.items():
                     starts[name].append(startup_s(root))
         finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(old)], capture_output=True)
-    print(f"old = {args.ref}, new = this checkout; {args.pages} WCXB pages, {args.rounds} rounds x "
-          f"{args.repeats} passes\n")
+            subprocess.run(
+                ["git", "-C", str(REPO), "worktree", "remove", "--force", str(old)], capture_output=True
+            )
+    print(
+        f"old = {args.ref}, new = this checkout; {args.pages} WCXB pages, {args.rounds} rounds x "
+        f"{args.repeats} passes\n"
+    )
     print("| input | old docs/s | new docs/s | new/old (median of per-round ratios) |")
     print("|---|---:|---:|---:|")
     for key in ("cleaner-html", "cleaner-text"):
         old_rates, new_rates = rates[("old", key)], rates[("new", key)]
         ratio = statistics.median(n / o for n, o in zip(new_rates, old_rates))
-        print(f"| {key.split('-')[1]} | {statistics.median(old_rates):,.0f} | {statistics.median(new_rates):,.0f} "
-              f"| {ratio:.3f} |")
+        print(
+            f"| {key.split('-')[1]} | {statistics.median(old_rates):,.0f} | {statistics.median(new_rates):,.0f} "
+            f"| {ratio:.3f} |"
+        )
     old_start, new_start = statistics.median(starts["old"]), statistics.median(starts["new"])
-    print(f"| start-up (s, median of {STARTUP_RUNS}) | {old_start:.3f} | {new_start:.3f} "
-          f"| {new_start / old_start:.3f} |")
+    print(
+        f"| start-up (s, median of {STARTUP_RUNS}) | {old_start:.3f} | {new_start:.3f} "
+        f"| {new_start / old_start:.3f} |"
+    )
     return 0
 
 

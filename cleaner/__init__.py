@@ -12,6 +12,13 @@ from .errors import ModelError  # noqa: E402
 from .types import Block, Document, LineDecision, Result  # noqa: E402
 
 __all__ = [
-    "Cleaner", "clean_text", "clean_html", "Document", "Block", "Result", "LineDecision",
-    "ModelError", "__version__",
+    "Cleaner",
+    "clean_text",
+    "clean_html",
+    "Document",
+    "Block",
+    "Result",
+    "LineDecision",
+    "ModelError",
+    "__version__",
 ]

@@ -56,10 +56,15 @@ class Cleaner:
         keep = keep_mask(blocks, body, self.threshold, plain, shapes)
         title_at = title_index(proba[:, 2], keep, TITLE_THRESHOLD[doc.kind])
         return Result(
-            id=doc.id, url=doc.url, model_version=self.version,
+            id=doc.id,
+            url=doc.url,
+            model_version=self.version,
             title=texts[title_at] if title_at >= 0 else declared_title,
             text=join_kept(blocks, keep, plain, shapes),
-            block_texts=texts, keep=tuple(keep.tolist()), scores=tuple(body.tolist()), title_index=title_at,
+            block_texts=texts,
+            keep=tuple(keep.tolist()),
+            scores=tuple(body.tolist()),
+            title_index=title_at,
         )
 
     def pipe(self, docs: Iterable[Document | str]) -> Iterator[Result]:
@@ -92,8 +97,12 @@ def clear_caches() -> None:
     from .segment import html
 
     for cached in (
-        tokens._bucket, tokens._word_bucket, tokens._first_bucket, tokens._last_bucket,
-        tokens._markup_buckets, html._words_of,
+        tokens._bucket,
+        tokens._word_bucket,
+        tokens._first_bucket,
+        tokens._last_bucket,
+        tokens._markup_buckets,
+        html._words_of,
     ):
         cached.cache_clear()
 

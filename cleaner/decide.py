@@ -67,7 +67,9 @@ def repeat_groups(texts: Sequence[str]) -> np.ndarray:
     where making every line's key took a tenth of a plain-text page's time."""
     groups = np.full(len(texts), -1, dtype=np.int64)
     if (c_decodetext := _speedups.get("decodetext")) is not None:
-        c_decodetext.repeat_groups(texts if isinstance(texts, list) else list(texts), MIN_REPEAT_CHARS, groups)
+        c_decodetext.repeat_groups(
+            texts if isinstance(texts, list) else list(texts), MIN_REPEAT_CHARS, groups
+        )
         return groups
     at = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) >= MIN_REPEAT_CHARS)
     first_of: dict[str, int] = {}
@@ -117,7 +119,10 @@ def expected_f1_mask(scores: np.ndarray, word_counts: np.ndarray) -> np.ndarray:
 
 
 def keep_mask(
-    blocks: Sequence[Block], body: np.ndarray, threshold: float | None = None, plain_text: bool = False,
+    blocks: Sequence[Block],
+    body: np.ndarray,
+    threshold: float | None = None,
+    plain_text: bool = False,
     shapes: LineShapes | None = None,
 ) -> np.ndarray:
     """Which blocks to keep: decoded per page, or at a fixed `threshold` when given.

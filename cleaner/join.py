@@ -17,7 +17,10 @@ from .types import Block
 
 
 def join_kept(
-    blocks: Sequence[Block], keep: Sequence[bool], plain_text: bool, shapes: LineShapes | None = None,
+    blocks: Sequence[Block],
+    keep: Sequence[bool],
+    plain_text: bool,
+    shapes: LineShapes | None = None,
 ) -> str:
     """The kept blocks' text: blank lines between blocks, except within a hard-wrapped
     paragraph of plain text, whose lines are joined by a space. `shapes`: plain text's

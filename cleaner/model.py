@@ -104,6 +104,7 @@ def scorers_from_arrays(data: dict[str, np.ndarray], source: str = "the model") 
     kinds = sorted({name.split(".", 1)[0] for name in data})
     models: dict[str, Scorer] = {}
     for kind in kinds:
+
         def get(field: str) -> np.ndarray:
             return data[f"{kind}.{field}"]
 
@@ -133,8 +134,12 @@ def scorers_from_arrays(data: dict[str, np.ndarray], source: str = "the model") 
             markup=MarkupStage(markup, get("markup_intercept")),
             page=PageStage(by_bucket(weights("page_coef")), get("page_intercept"), get("page_classes")),
             second=TreeStage(
-                *nodes, index("roots"), int(get("depth")), float(get("baseline")[0]),
-                int(get("feature").max()) + 1 if len(get("feature")) else 0, pack_nodes(*nodes[:4]),
+                *nodes,
+                index("roots"),
+                int(get("depth")),
+                float(get("baseline")[0]),
+                int(get("feature").max()) + 1 if len(get("feature")) else 0,
+                pack_nodes(*nodes[:4]),
                 tree_depths(nodes[2], nodes[3], index("roots")),
             ),
             sequence=load_sequence(data, kind),

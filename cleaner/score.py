@@ -79,8 +79,13 @@ def token_sums(weights: np.ndarray, buckets: np.ndarray, owners: np.ndarray, n: 
         # A stage's columns of a `shared_token_table` are a view, copied here: cleaning reads
         # the whole table at once and never comes this way with one.
         c_context.token_sums(
-            n, rows, buckets_total, np.ascontiguousarray(weights), np.ascontiguousarray(buckets, dtype=np.int64),
-            np.ascontiguousarray(owners, dtype=np.int64), out,
+            n,
+            rows,
+            buckets_total,
+            np.ascontiguousarray(weights),
+            np.ascontiguousarray(buckets, dtype=np.int64),
+            np.ascontiguousarray(owners, dtype=np.int64),
+            out,
         )
         return out
     for row in range(rows):
@@ -99,7 +104,7 @@ def shared_token_table(first: np.ndarray, markup: np.ndarray) -> tuple[np.ndarra
     one cache line a token for both stages took 80 µs a plain-text page where two took
     140 (`token_sums`, 150 WCXB pages)."""
     table = np.ascontiguousarray(np.hstack((first, markup)), dtype=np.float32)
-    return table, table[:, : first.shape[1]], table[:, first.shape[1]:]
+    return table, table[:, : first.shape[1]], table[:, first.shape[1] :]
 
 
 @dataclass(frozen=True)
@@ -153,14 +158,20 @@ class PageStage:
         if (c_context := _speedups.get("context")) is not None and classes:
             out = np.empty(classes, dtype=np.float64)
             c_context.page_decision(
-                page_buckets, classes, self.weights, np.ascontiguousarray(buckets, dtype=np.int64), out,
+                page_buckets,
+                classes,
+                self.weights,
+                np.ascontiguousarray(buckets, dtype=np.int64),
+                out,
             )
             return out
         return (page_vector(buckets) @ self.weights).astype(np.float64)
 
 
 # One node of the C tree loop (c_treescore.c's Node).
-NODE_DTYPE = np.dtype([("threshold", "<f8"), ("feature", "<i4"), ("left", "<i4"), ("right", "<i4"), ("is_leaf", "<i4")])
+NODE_DTYPE = np.dtype(
+    [("threshold", "<f8"), ("feature", "<i4"), ("left", "<i4"), ("right", "<i4"), ("is_leaf", "<i4")]
+)
 
 
 def pack_nodes(feature, threshold, left, right) -> np.ndarray:
@@ -218,13 +229,21 @@ class TreeStage:
         if (c_treescore := _speedups.get("treescore")) is not None:
             sums = np.empty(X.shape[0], dtype=np.float64)
             c_treescore.leaf_sums(
-                X.shape[0], X.shape[1], len(self.nodes), len(self.roots), X, self.nodes, self.value,
-                self.roots, self.tree_depths, sums,
+                X.shape[0],
+                X.shape[1],
+                len(self.nodes),
+                len(self.roots),
+                X,
+                self.nodes,
+                self.value,
+                self.roots,
+                self.tree_depths,
+                sums,
             )
             return sums + self.baseline
         # Rows in chunks: the walk holds rows x trees node indices, so a page of 100,000
         # blocks would otherwise need gigabytes.
-        parts = [self._sums_numpy(X[start:start + ROW_CHUNK]) for start in range(0, X.shape[0], ROW_CHUNK)]
+        parts = [self._sums_numpy(X[start : start + ROW_CHUNK]) for start in range(0, X.shape[0], ROW_CHUNK)]
         sums = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
         return sums + self.baseline
 

@@ -61,7 +61,7 @@ class _Batch:
         for offset in set(offsets) | {-o for o in offsets}:
             same = _shift(pages[:, None], offset)[:, 0] == pages
             if offset > 0:
-                same[len(pages) - offset:] = False
+                same[len(pages) - offset :] = False
             elif offset < 0:
                 same[:-offset] = False
             self.valid[offset] = same[:, None]
@@ -106,17 +106,25 @@ class SequenceStage:
     PARAMS = ("w_in", "b_in", "conv_w", "conv_b", "w_page", "b_page", "w_out", "b_out")
 
     @classmethod
-    def initial(cls, mean, scale, channels: int, dilations: Sequence[int], rng, dtype=np.float32) -> SequenceStage:
+    def initial(
+        cls, mean, scale, channels: int, dilations: Sequence[int], rng, dtype=np.float32
+    ) -> SequenceStage:
         n_in, layers = len(mean), len(dilations)
+
         def normal(shape, fan_in, gain=1.0):
             return (rng.standard_normal(shape) * gain * np.sqrt(2.0 / fan_in)).astype(dtype)
+
         return cls(
-            mean=np.asarray(mean, dtype), scale=np.asarray(scale, dtype),
-            w_in=normal((n_in, channels), n_in), b_in=np.zeros(channels, dtype),
+            mean=np.asarray(mean, dtype),
+            scale=np.asarray(scale, dtype),
+            w_in=normal((n_in, channels), n_in),
+            b_in=np.zeros(channels, dtype),
             conv_w=normal((layers, 3, channels, channels), 3 * channels, gain=0.5 / np.sqrt(layers)),
             conv_b=np.zeros((layers, channels), dtype),
-            w_page=normal((channels, channels), channels, gain=0.7), b_page=np.zeros(channels, dtype),
-            w_out=np.zeros(2 * channels + n_in, dtype), b_out=np.zeros(1, dtype),
+            w_page=normal((channels, channels), channels, gain=0.7),
+            b_page=np.zeros(channels, dtype),
+            w_out=np.zeros(2 * channels + n_in, dtype),
+            b_out=np.zeros(1, dtype),
             dilations=tuple(dilations),
         )
 
@@ -139,7 +147,12 @@ class SequenceStage:
         means = batch.page_means(h)
         summary = np.tanh(means @ self.w_page + self.b_page)
         c = h.shape[1]
-        logits = h @ self.w_out[:c] + summary[batch.pages] @ self.w_out[c:2 * c] + xs @ self.w_out[2 * c:] + self.b_out[0]
+        logits = (
+            h @ self.w_out[:c]
+            + summary[batch.pages] @ self.w_out[c : 2 * c]
+            + xs @ self.w_out[2 * c :]
+            + self.b_out[0]
+        )
         return logits, (a0, states, pre, means, summary)
 
     def logits(self, X: np.ndarray, pages: np.ndarray | None = None) -> np.ndarray:
@@ -159,25 +172,33 @@ class SequenceStage:
         follows each product is one C pass where `_sequence` is built."""
         h = np.maximum(xs @ self.w_in + self.b_in, 0)
         n, c = h.shape
-        fused = (c_sequence := _speedups.get("sequence")) is not None and h.dtype == np.float32 and self.conv_b.dtype == np.float32
+        fused = (
+            (c_sequence := _speedups.get("sequence")) is not None
+            and h.dtype == np.float32
+            and self.conv_b.dtype == np.float32
+        )
         for layer, d in enumerate(self.dilations):
             taps = h @ self._stacked_taps[layer]
             if fused:
                 c_sequence.conv_residual(n, c, d, taps, self.conv_b[layer], h)
                 continue
-            z = taps[:, c:2 * c] + self.conv_b[layer]
+            z = taps[:, c : 2 * c] + self.conv_b[layer]
             if d < len(h):
                 z[d:] += taps[:-d, :c]
-                z[:-d] += taps[d:, 2 * c:]
+                z[:-d] += taps[d:, 2 * c :]
             np.maximum(z, 0, out=z)
             h += z
         summary = np.tanh(h.mean(axis=0) @ self.w_page + self.b_page)
-        return h @ self.w_out[:c] + (xs @ self.w_out[2 * c:] + (summary @ self.w_out[c:2 * c] + self.b_out[0]))
+        return h @ self.w_out[:c] + (
+            xs @ self.w_out[2 * c :] + (summary @ self.w_out[c : 2 * c] + self.b_out[0])
+        )
 
     @cached_property
     def _stacked_taps(self) -> np.ndarray:
         """(layers, C, 3C): each layer's three tap matrices side by side, made once."""
-        return np.ascontiguousarray(np.concatenate((self.conv_w[:, 0], self.conv_w[:, 1], self.conv_w[:, 2]), axis=2))
+        return np.ascontiguousarray(
+            np.concatenate((self.conv_w[:, 0], self.conv_w[:, 1], self.conv_w[:, 2]), axis=2)
+        )
 
     def gradients(self, X: np.ndarray, y: np.ndarray, w: np.ndarray, pages: np.ndarray):
         """Weighted mean log-loss over the rows and its gradient for each of PARAMS."""
@@ -191,12 +212,16 @@ class SequenceStage:
         delta = (w * (p - y) / total).astype(xs.dtype)
         c = states[-1].shape[1]
         grads = {}
-        grads["w_out"] = np.concatenate((
-            states[-1].T @ delta, summary[batch.pages].T @ delta, xs.T @ delta,
-        ))
+        grads["w_out"] = np.concatenate(
+            (
+                states[-1].T @ delta,
+                summary[batch.pages].T @ delta,
+                xs.T @ delta,
+            )
+        )
         grads["b_out"] = np.array([delta.sum()], dtype=xs.dtype)
         dh = np.outer(delta, self.w_out[:c])
-        d_summary = batch.page_sums(np.outer(delta, self.w_out[c:2 * c]))
+        d_summary = batch.page_sums(np.outer(delta, self.w_out[c : 2 * c]))
         d_pre_page = d_summary * (1 - summary * summary)
         grads["w_page"] = means.T @ d_pre_page
         grads["b_page"] = d_pre_page.sum(axis=0)
@@ -213,8 +238,10 @@ class SequenceStage:
             conv_w[layer, 1] = h_prev.T @ dz
             conv_w[layer, 2] = batch.read(h_prev, d).T @ dz
             dh = (
-                dh + batch.read_back(dz @ self.conv_w[layer, 0].T, -d)
-                + dz @ self.conv_w[layer, 1].T + batch.read_back(dz @ self.conv_w[layer, 2].T, d)
+                dh
+                + batch.read_back(dz @ self.conv_w[layer, 0].T, -d)
+                + dz @ self.conv_w[layer, 1].T
+                + batch.read_back(dz @ self.conv_w[layer, 2].T, d)
             )
         grads["conv_w"], grads["conv_b"] = conv_w, conv_b
         da0 = dh * (a0 > 0)
@@ -224,8 +251,14 @@ class SequenceStage:
 
     @classmethod
     def fit(
-        cls, pages: Sequence[np.ndarray], labels: Sequence[np.ndarray], weights: Sequence[np.ndarray],
-        seed: int, channels: int = CHANNELS, dilations: Sequence[int] = DILATIONS, epochs: int = EPOCHS,
+        cls,
+        pages: Sequence[np.ndarray],
+        labels: Sequence[np.ndarray],
+        weights: Sequence[np.ndarray],
+        seed: int,
+        channels: int = CHANNELS,
+        dilations: Sequence[int] = DILATIONS,
+        epochs: int = EPOCHS,
         rows_per_batch: int = ROWS_PER_BATCH,
     ) -> SequenceStage:
         """Fit on whole pages (rows of context columns in page order), by Adam with decoupled
@@ -240,7 +273,10 @@ class SequenceStage:
         batches = _batches([len(p) for p in pages], rows_per_batch)
         steps = max(epochs * len(batches), 1)
         warmup = max(len(batches), 1)
-        moments = {name: (np.zeros_like(getattr(model, name)), np.zeros_like(getattr(model, name))) for name in cls.PARAMS}
+        moments = {
+            name: (np.zeros_like(getattr(model, name)), np.zeros_like(getattr(model, name)))
+            for name in cls.PARAMS
+        }
         step = 0
         for _ in range(epochs):
             for index in rng.permutation(len(batches)):

@@ -41,8 +41,9 @@ def clean_warc_files(files: Iterable[tuple[str, bytes]], options: Options = Opti
         yield from _clean_items(read_warc(stream), options)
 
 
-def run_job(spark, inputs: list[str], output: str, input_format: str = "jsonl",
-            options: Options = Options()) -> None:
+def run_job(
+    spark, inputs: list[str], output: str, input_format: str = "jsonl", options: Options = Options()
+) -> None:
     """Clean JSON Lines or WARC inputs with Spark and write JSON Lines part files to `output`."""
     context = spark.sparkContext
     if input_format == "warc":
@@ -59,7 +60,9 @@ def run_job(spark, inputs: list[str], output: str, input_format: str = "jsonl",
 def main(argv: list[str]) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="clean spark", description="Clean JSON Lines or WARC files with Spark.")
+    parser = argparse.ArgumentParser(
+        prog="clean spark", description="Clean JSON Lines or WARC files with Spark."
+    )
     parser.add_argument("inputs", nargs="+", help="input paths or globs (any Hadoop file system)")
     parser.add_argument("--output", required=True, help="output folder for the JSON Lines part files")
     parser.add_argument("--format", choices=("jsonl", "warc"), default="jsonl")

@@ -40,12 +40,27 @@ FEATURE_VERSION = "7"  # bump whenever a feature changes: old models are then re
 _HEADING_LEVEL = {f"h{level}": level for level in range(1, 7)}
 
 
-
 BLOCK_COLUMNS = (
-    "log_chars", "log_words", "digit_share", "upper_share", "punct_share", "letter_share",
-    "sentence_end", "starts_upper", "separators", "mean_word_len", "link_density",
-    "depth", "is_heading", "gap_before", "gap_after", "repeats", "position",
-    "chars_before_share", "same_shape_count", "same_shape_char_share",
+    "log_chars",
+    "log_words",
+    "digit_share",
+    "upper_share",
+    "punct_share",
+    "letter_share",
+    "sentence_end",
+    "starts_upper",
+    "separators",
+    "mean_word_len",
+    "link_density",
+    "depth",
+    "is_heading",
+    "gap_before",
+    "gap_after",
+    "repeats",
+    "position",
+    "chars_before_share",
+    "same_shape_count",
+    "same_shape_char_share",
 )
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
 WINDOWS = (3, 10)
@@ -85,7 +100,9 @@ def same_text_counts(texts: Sequence[str]) -> np.ndarray:
     return np.bincount(same, minlength=len(texts))[same]
 
 
-def block_stats(blocks: Sequence[Block], groups: np.ndarray, class_counts: np.ndarray | None = None) -> np.ndarray:
+def block_stats(
+    blocks: Sequence[Block], groups: np.ndarray, class_counts: np.ndarray | None = None
+) -> np.ndarray:
     """Per-block numbers that do not depend on the model; `groups` from `shape_groups`,
     `class_counts` from `char_class_counts` (computed here when not given)."""
     n = len(blocks)
@@ -153,9 +170,10 @@ def _window_means(values: np.ndarray, radii: Sequence[int]) -> list[np.ndarray]:
     return means
 
 
-
 def context_features(
-    blocks: Sequence[Block], first_scores: np.ndarray, page_types: np.ndarray,
+    blocks: Sequence[Block],
+    first_scores: np.ndarray,
+    page_types: np.ndarray,
     class_counts: np.ndarray | None = None,
 ) -> np.ndarray:
     """The second stage's input for a page, given the first stage's scores: the rows of
@@ -178,10 +196,19 @@ def context_features(
         counts = np.ascontiguousarray(class_counts, dtype=np.int64)
         base = np.empty((n, BASE_WIDTH), dtype=np.float32)
         c_context.context_rows(
-            n, BASE_WIDTH, counts, block_fields(blocks),
-            same_text_counts(texts), groups, (levels > 0).astype(np.uint8), first, page,
-            np.ascontiguousarray(page_types, dtype=np.float32), np.array(NEIGHBOUR_OFFSETS, dtype=np.int64),
-            np.array(WINDOWS, dtype=np.int64), base,
+            n,
+            BASE_WIDTH,
+            counts,
+            block_fields(blocks),
+            same_text_counts(texts),
+            groups,
+            (levels > 0).astype(np.uint8),
+            first,
+            page,
+            np.ascontiguousarray(page_types, dtype=np.float32),
+            np.array(NEIGHBOUR_OFFSETS, dtype=np.int64),
+            np.array(WINDOWS, dtype=np.int64),
+            base,
         )
         sections = np.empty((n, len(SECTION_COLUMNS)), dtype=np.float32)
         c_context.section_rows(n, levels, counts, first, plain_text, sections)
@@ -189,8 +216,12 @@ def context_features(
 
 
 SECTION_COLUMNS = (
-    "section_heading_body", "section_mean_body", "section_log_blocks", "section_level",
-    "title_offset", "log_blocks_since_heading",
+    "section_heading_body",
+    "section_mean_body",
+    "section_log_blocks",
+    "section_level",
+    "title_offset",
+    "log_blocks_since_heading",
 )
 MAX_TEXT_HEADING_WORDS = 8
 
@@ -261,11 +292,11 @@ def context_matrix(
     body = first_scores[:, 1].astype(np.float32)
     at = stats.shape[1]
     X[:, :at] = stats
-    X[:, at:at + 3] = first_scores
+    X[:, at : at + 3] = first_scores
     at += 3
     neighbours = np.stack([body, stats[:, 0], stats[:, 10], stats[:, 6]], axis=1)
     for offset in NEIGHBOUR_OFFSETS:
-        block = X[:, at:at + 4]
+        block = X[:, at : at + 4]
         block[:] = -1.0
         if offset > 0:
             block[:-offset] = neighbours[offset:]
@@ -279,8 +310,8 @@ def context_matrix(
     if n:
         group_sizes = np.bincount(groups).astype(np.float32)
         X[:, at] = np.bincount(groups, weights=body)[groups] / group_sizes[groups]
-        X[:, at + 1:at + 4] = (np.log1p(n), body.mean(), (body > 0.5).mean())
-    X[:, at + 4:] = np.asarray(page_types, dtype=np.float32)
+        X[:, at + 1 : at + 4] = (np.log1p(n), body.mean(), (body > 0.5).mean())
+    X[:, at + 4 :] = np.asarray(page_types, dtype=np.float32)
     return X
 
 

@@ -20,11 +20,33 @@ from .context import NEIGHBOUR_OFFSETS  # the same neighbours as the context row
 GUESSES = ("link", "heading", "list_item", "page_region", "chrome_class")
 _HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
 _REGIONS = frozenset(("nav", "header", "footer", "aside", "form"))
-_CHROME_CLASS_WORDS = frozenset((
-    "ad", "ads", "banner", "breadcrumb", "breadcrumbs", "comment", "comments", "cookie",
-    "footer", "header", "login", "menu", "nav", "navbar", "navigation", "newsletter", "promo",
-    "related", "share", "sidebar", "social", "subscribe", "widget",
-))
+_CHROME_CLASS_WORDS = frozenset(
+    (
+        "ad",
+        "ads",
+        "banner",
+        "breadcrumb",
+        "breadcrumbs",
+        "comment",
+        "comments",
+        "cookie",
+        "footer",
+        "header",
+        "login",
+        "menu",
+        "nav",
+        "navbar",
+        "navigation",
+        "newsletter",
+        "promo",
+        "related",
+        "share",
+        "sidebar",
+        "social",
+        "subscribe",
+        "widget",
+    )
+)
 
 WINDOW_RADIUS = 5
 COLUMNS_PER_GUESS = 1 + len(NEIGHBOUR_OFFSETS) + 2  # own, neighbours, window mean, page mean
@@ -52,14 +74,18 @@ def markup_columns(guesses: np.ndarray) -> np.ndarray:
     if (c_context := _speedups.get("context")) is not None:
         out = np.empty((n, k * COLUMNS_PER_GUESS), dtype=np.float32)
         c_context.markup_rows(
-            n, k, np.ascontiguousarray(guesses, dtype=np.float32), WINDOW_RADIUS,
-            np.array(NEIGHBOUR_OFFSETS, dtype=np.int64), out,
+            n,
+            k,
+            np.ascontiguousarray(guesses, dtype=np.float32),
+            WINDOW_RADIUS,
+            np.array(NEIGHBOUR_OFFSETS, dtype=np.int64),
+            out,
         )
         return out
     guesses = guesses.astype(np.float64)
     reach = max(map(abs, NEIGHBOUR_OFFSETS))
     padded = np.vstack((np.zeros((reach, k)), guesses, np.zeros((reach, k))))
-    columns = [guesses] + [padded[reach + offset:reach + offset + n] for offset in NEIGHBOUR_OFFSETS]
+    columns = [guesses] + [padded[reach + offset : reach + offset + n] for offset in NEIGHBOUR_OFFSETS]
     sums = np.vstack((np.zeros((1, k)), np.cumsum(guesses, axis=0)))
     at = np.arange(n)
     lo, hi = np.maximum(at - WINDOW_RADIUS, 0), np.minimum(at + WINDOW_RADIUS + 1, n)

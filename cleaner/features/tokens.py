@@ -78,8 +78,15 @@ def block_tokens(block: Block) -> list[str]:
     return tokens
 
 
-
-_LETTER_BIT, _UPPER_BIT, _DIGIT_BIT, _PUNCT_BIT, _WORD_BIT, _SEP_BIT, _SENTENCE_END_BIT = 1, 2, 4, 8, 16, 32, 64
+_LETTER_BIT, _UPPER_BIT, _DIGIT_BIT, _PUNCT_BIT, _WORD_BIT, _SEP_BIT, _SENTENCE_END_BIT = (
+    1,
+    2,
+    4,
+    8,
+    16,
+    32,
+    64,
+)
 _SEPARATORS = "|·•/»›>"
 _SENTENCE_ENDS = frozenset(".!?。！？…\"'”’»)]:")
 _char_classes: np.ndarray | None = None
@@ -90,8 +97,10 @@ def _class_table() -> np.ndarray:
     `block_stats` then runs in numpy instead of a regex pass per block and class."""
     global _char_classes
     if _char_classes is None:
-        chars = "".join(map(chr, range(0x10000))).encode("utf-16-le", "surrogatepass").decode(
-            "utf-16-le", "replace"
+        chars = (
+            "".join(map(chr, range(0x10000)))
+            .encode("utf-16-le", "surrogatepass")
+            .decode("utf-16-le", "replace")
         )
         table = np.zeros(0x10001, dtype=np.uint8)  # the last slot: code points beyond the BMP
         for code, char in enumerate(chars):
@@ -120,8 +129,15 @@ def _class_table() -> np.ndarray:
 # flags: the first character is upper case, the last ends a sentence. The optional C
 # scanner (`_blockscan`) counts the same columns in the same way.
 CHAR_COUNT_COLUMNS = (
-    "letters", "uppers", "digits", "puncts", "separators", "word_chars", "word_starts",
-    "starts_upper", "sentence_end",
+    "letters",
+    "uppers",
+    "digits",
+    "puncts",
+    "separators",
+    "word_chars",
+    "word_starts",
+    "starts_upper",
+    "sentence_end",
 )
 
 
@@ -140,15 +156,21 @@ def char_class_counts(texts: Sequence[str]) -> np.ndarray:
     follows_word = np.concatenate(([False], is_word[:-1]))
     starts_block = np.concatenate(([True], owner[1:] != owner[:-1]))
     word_starts = is_word & (~follows_word | starts_block)
-    for column, mask in enumerate((
-        (bits & _LETTER_BIT) > 0, (bits & _UPPER_BIT) > 0, (bits & _DIGIT_BIT) > 0,
-        (bits & _PUNCT_BIT) > 0, (bits & _SEP_BIT) > 0, is_word, word_starts,
-    )):
+    for column, mask in enumerate(
+        (
+            (bits & _LETTER_BIT) > 0,
+            (bits & _UPPER_BIT) > 0,
+            (bits & _DIGIT_BIT) > 0,
+            (bits & _PUNCT_BIT) > 0,
+            (bits & _SEP_BIT) > 0,
+            is_word,
+            word_starts,
+        )
+    ):
         counts[:, column] = np.bincount(owner[mask], minlength=n)
     counts[:, 7] = [text[:1].isupper() for text in texts]
     counts[:, 8] = [text[-1:] in _SENTENCE_ENDS for text in texts]
     return counts
-
 
 
 _URL_WORD = regex.compile(r"[a-z]{2,20}")
@@ -180,7 +202,6 @@ def page_vector(buckets: np.ndarray) -> np.ndarray:
     vector = np.log1p(np.arange(int(counts.max(initial=0)) + 1, dtype=np.float64))[counts]
     norm = np.sqrt((vector * vector).sum())
     return (vector / norm if norm else vector).astype(np.float32)
-
 
 
 _INT32_MIN = -(2**31)
@@ -324,7 +345,9 @@ def scan_blocks(blocks: Sequence[Block]) -> tuple[np.ndarray, np.ndarray, np.nda
     owner_parts = [word_owners, np.arange(n, dtype=np.int64)]
     if not any(map(TAG_OF, blocks)):  # plain text: no markup tokens
         return np.concatenate(parts), np.concatenate(owner_parts), class_counts
-    markup = [_markup_buckets(block.tag, block.path, block.attr_words) if block.tag else () for block in blocks]
+    markup = [
+        _markup_buckets(block.tag, block.path, block.attr_words) if block.tag else () for block in blocks
+    ]
     markup_counts = np.fromiter(map(len, markup), dtype=np.int64, count=n)
     if markup_counts.any():
         parts.append(np.fromiter(chain.from_iterable(markup), dtype=np.int64, count=int(markup_counts.sum())))

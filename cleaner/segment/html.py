@@ -109,10 +109,18 @@ class _BlockBuilder:
             words.append(HIDDEN_WORD)
         if self.fields and self.pending_gap:
             self.fields[-1][7] = True  # the previous block's gap_after
-        self.fields.append([
-            text, tags[0] if tags else "", tuple(tags), tuple(dict.fromkeys(words)),
-            min(link_chars, len(text)), len(stack), self.pending_gap, False,
-        ])
+        self.fields.append(
+            [
+                text,
+                tags[0] if tags else "",
+                tuple(tags),
+                tuple(dict.fromkeys(words)),
+                min(link_chars, len(text)),
+                len(stack),
+                self.pending_gap,
+                False,
+            ]
+        )
         self.pending_gap = False
 
     def finish(self) -> list[Block]:
@@ -132,7 +140,9 @@ def _flatten_deep_nesting(html: str) -> str:
     def cut(match: regex.Match) -> str:
         pieces = _TAG.split(match.group())
         tags = _TAG.findall(match.group())
-        kept = [piece + (tags[i] if i < MAX_RUN_TAGS and i < len(tags) else "") for i, piece in enumerate(pieces)]
+        kept = [
+            piece + (tags[i] if i < MAX_RUN_TAGS and i < len(tags) else "") for i, piece in enumerate(pieces)
+        ]
         return "".join(kept)
 
     return _DEEP_RUN.sub(cut, html)
@@ -155,8 +165,15 @@ def parse_html(html: str) -> LexborHTMLParser:
 
 
 _FLAG_OF_SET = (
-    (BLOCK_TAGS, 1), (SKIP_TAGS, 2), (CELL_TAGS, 4), (VOID_TAGS, 8), (RAW_TEXT_TAGS, 16),
-    (frozenset(("br",)), 32), (frozenset(("a",)), 64), (frozenset(("pre",)), 128), (NO_GAP_TAGS, 256),
+    (BLOCK_TAGS, 1),
+    (SKIP_TAGS, 2),
+    (CELL_TAGS, 4),
+    (VOID_TAGS, 8),
+    (RAW_TEXT_TAGS, 16),
+    (frozenset(("br",)), 32),
+    (frozenset(("a",)), 64),
+    (frozenset(("pre",)), 128),
+    (NO_GAP_TAGS, 256),
 )  # the tag flags of c_htmlwalk.c
 
 
@@ -234,7 +251,11 @@ def _walk_dom(root) -> list[Block]:
             flush(open_elements, pre_open > 0)
         if hidden:
             builder.hidden_open += 1
-        words = _words_of(attrs.get("class"), attrs.get("id"), attrs.get("role"), attrs.get("itemprop")) if attrs else ()
+        words = (
+            _words_of(attrs.get("class"), attrs.get("id"), attrs.get("role"), attrs.get("itemprop"))
+            if attrs
+            else ()
+        )
         open_elements.append((tag, words, hidden))
         if tag == "a":
             links_open += 1

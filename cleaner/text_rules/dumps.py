@@ -110,7 +110,9 @@ def link_list_start(lines: Sequence[str]) -> int:
     if heading >= 0:
         kinds = _target_kinds(lines, heading + 1)
         numbered = kinds.count(NUMBERED_TARGET)
-        if numbered >= MIN_LISTED_TARGETS and len(kinds) - kinds.count(NOT_TARGET) >= MIN_TARGET_SHARE * len(kinds):
+        if numbered >= MIN_LISTED_TARGETS and len(kinds) - kinds.count(NOT_TARGET) >= MIN_TARGET_SHARE * len(
+            kinds
+        ):
             return heading
     return start
 
@@ -125,7 +127,9 @@ def _last_list_heading(lines: Sequence[str], end: int) -> int:
 
 
 def picture_paragraphs(
-    blocks: Sequence[Block], width: int, shapes: LineShapes | None = None,
+    blocks: Sequence[Block],
+    width: int,
+    shapes: LineShapes | None = None,
     spans: Sequence[tuple[int, int]] | None = None,
 ) -> np.ndarray:
     """Which lines of a text hard-wrapped at `width` belong to a paragraph that is a

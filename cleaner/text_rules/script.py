@@ -53,7 +53,7 @@ _GLOBAL = regex.compile(r"\b(?:window|document|navigator)\.[\p{L}_$]")  # not "t
 _SCRIPT_MARKS = ("dataLayer", "gtag(", "googletag.", "fbq(", "<![CDATA[", "]]>", '"@context"')
 _SCRIPT_STARTS = ("!function(", "!function (", "(function(", "(function (")
 _CSS_CHARS = frozenset("{};@")
-_CODE_CHARS = frozenset("{};@.(\"[]")
+_CODE_CHARS = frozenset('{};@.("[]')
 _JSON_STARTS = ('{"', '[{"')
 MIN_JSON_KEYS = 3
 _BRACES_ONLY = regex.compile(r"[{}()\[\];,\s]*[{}][{}()\[\];,\s]*")  # "}", "});", "} }"
@@ -84,8 +84,10 @@ def _is_prose(line: str) -> bool:
     """A sentence of six words or more that is no code."""
     text = line.rstrip()
     return (
-        text[-1:] in _PROSE_ENDS and text.count(" ") >= MIN_PROSE_WORDS - 1
-        and _SENTENCE_END.search(text) is not None and not is_code(text)
+        text[-1:] in _PROSE_ENDS
+        and text.count(" ") >= MIN_PROSE_WORDS - 1
+        and _SENTENCE_END.search(text) is not None
+        and not is_code(text)
     )
 
 

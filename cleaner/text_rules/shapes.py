@@ -71,7 +71,7 @@ def says_it_twice(text: str) -> bool:
     copies, its link number since taken out)."""
     half = len(text) // 2
     if len(text) % 2:
-        first, second = text[:half], text[half + 1:]
+        first, second = text[:half], text[half + 1 :]
         if text[half] != " ":
             return False
     else:

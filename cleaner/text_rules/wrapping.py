@@ -61,7 +61,10 @@ def continuations(blocks: Sequence[Block], width: int, shapes: LineShapes | None
 
 
 def paragraph_spans(
-    blocks: Sequence[Block], width: int, shapes: LineShapes | None = None, min_lines: int = 1,
+    blocks: Sequence[Block],
+    width: int,
+    shapes: LineShapes | None = None,
+    min_lines: int = 1,
 ) -> list[tuple[int, int]]:
     """The plain text's paragraphs as (first, last + 1) block ranges: a paragraph hard-wrapped
     at `width` makes one range; with no width (text not wrapped), every line is its own.

@@ -58,9 +58,15 @@ def text_doc_from_lines(path: Path, source: str) -> LabeledDoc:
         raise ValueError(f"{path}: {len(line_labels)} labeled lines but {len(blocks)} blocks")
     gold = "\n\n".join(text for text, label in labeled.labeled() if label == "body")
     return LabeledDoc(
-        name=path.stem, kind="text", blocks=blocks, labels=_indices(line_labels),
-        group=labeled.header.get("group", path.stem), gold=gold, source=source,
-        page_type=labeled.header.get("type", "article"), extra={"url": labeled.header.get("url")},
+        name=path.stem,
+        kind="text",
+        blocks=blocks,
+        labels=_indices(line_labels),
+        group=labeled.header.get("group", path.stem),
+        gold=gold,
+        source=source,
+        page_type=labeled.header.get("type", "article"),
+        extra={"url": labeled.header.get("url")},
     )
 
 
@@ -70,9 +76,15 @@ def html_doc_from_lines(html_path: Path, lines_path: Path, source: str) -> Label
     labels = align([b.text for b in blocks], labeled.labeled())
     gold = "\n\n".join(text for text, label in labeled.labeled() if label == "body")
     return LabeledDoc(
-        name=html_path.stem, kind="html", blocks=blocks, labels=_indices(labels),
-        group=labeled.header.get("group", html_path.stem), gold=gold, source=source,
-        page_type=labeled.header.get("type", "article"), extra={"url": labeled.header.get("url")},
+        name=html_path.stem,
+        kind="html",
+        blocks=blocks,
+        labels=_indices(labels),
+        group=labeled.header.get("group", html_path.stem),
+        gold=gold,
+        source=source,
+        page_type=labeled.header.get("type", "article"),
+        extra={"url": labeled.header.get("url")},
     )
 
 
@@ -89,8 +101,14 @@ def read_labeled_dir(directory: Path, source: str) -> list[LabeledDoc]:
 
 
 def gold_page(
-    name: str, html: str, gold: str, title: str | None, group: str, page_type: str,
-    source: str, renderers: Iterable[str] = (),
+    name: str,
+    html: str,
+    gold: str,
+    title: str | None,
+    group: str,
+    page_type: str,
+    source: str,
+    renderers: Iterable[str] = (),
 ) -> Iterator[LabeledDoc]:
     """A page with a gold main text: the HTML document, then one text doc per renderer."""
     reference: list[tuple[str, Label]] = []
@@ -99,16 +117,26 @@ def gold_page(
     reference.append((gold, "body"))
     blocks = html_blocks(parse_html(html))
     yield LabeledDoc(
-        name=name, kind="html", blocks=blocks,
+        name=name,
+        kind="html",
+        blocks=blocks,
         labels=_indices(align([b.text for b in blocks], reference)),
-        group=group, gold=gold, page_type=page_type, source=source,
+        group=group,
+        gold=gold,
+        page_type=page_type,
+        source=source,
     )
     for renderer in renderers:
         text_blocks_ = text_blocks(RENDERERS[renderer](html))
         yield LabeledDoc(
-            name=f"{name}:{renderer}", kind="text", blocks=text_blocks_,
+            name=f"{name}:{renderer}",
+            kind="text",
+            blocks=text_blocks_,
             labels=_indices(align([b.text for b in text_blocks_], reference)),
-            group=group, gold=gold, page_type=page_type, source=source,
+            group=group,
+            gold=gold,
+            page_type=page_type,
+            source=source,
             extra={"renderer": renderer},
             markup=rendering_markup(blocks, renderer, len(text_blocks_)),
         )
@@ -139,12 +167,22 @@ def read_wcxb(root: Path, renderers: Iterable[str] = (), limit: int | None = Non
         gold = truth["ground_truth"]
         meta = files_meta.get(file_id, {})
         domain = meta.get("domain") or urlsplit(truth.get("url", "")).hostname or file_id
-        page_type = (truth.get("_internal", {}).get("page_type", {}) or {}).get("primary") or meta.get("page_type", "unknown")
+        page_type = (truth.get("_internal", {}).get("page_type", {}) or {}).get("primary") or meta.get(
+            "page_type", "unknown"
+        )
         for doc in gold_page(
-            f"wcxb/{file_id}", html, gold.get("main_content") or "", gold.get("title"),
-            domain.removeprefix("www."), page_type, "wcxb", renderers,
+            f"wcxb/{file_id}",
+            html,
+            gold.get("main_content") or "",
+            gold.get("title"),
+            domain.removeprefix("www."),
+            page_type,
+            "wcxb",
+            renderers,
         ):
-            doc.extra.update(url=truth.get("url"), with_=gold.get("with") or [], without=gold.get("without") or [])
+            doc.extra.update(
+                url=truth.get("url"), with_=gold.get("with") or [], without=gold.get("without") or []
+            )
             yield doc
 
 

@@ -48,7 +48,11 @@ def page_row(doc: LabeledDoc, predicted: str) -> dict:
     """One page's scores: word P/R/F1 and the shares of its snippets found."""
     p, r, f = word_prf(predicted, doc.gold or "")
     return {
-        "name": doc.name, "page_type": doc.page_type, "p": p, "r": r, "f1": f,
+        "name": doc.name,
+        "page_type": doc.page_type,
+        "p": p,
+        "r": r,
+        "f1": f,
         "with": snippet_share(predicted, doc.extra.get("with_", [])),
         "without": snippet_share(predicted, doc.extra.get("without", [])),
     }
@@ -78,8 +82,14 @@ def _mean(rows: list[dict]) -> dict[str, float]:
         values = [row[key] for row in rows if row[key] is not None]
         return round(float(np.mean(values)), 4) if values else float("nan")
 
-    return {"pages": len(rows), "f1": avg("f1"), "precision": avg("p"), "recall": avg("r"),
-            "with": avg("with"), "without": avg("without")}
+    return {
+        "pages": len(rows),
+        "f1": avg("f1"),
+        "precision": avg("p"),
+        "recall": avg("r"),
+        "with": avg("with"),
+        "without": avg("without"),
+    }
 
 
 def oracle_text(doc: LabeledDoc) -> str:
@@ -91,9 +101,14 @@ _shared: dict = {}  # what forked fold workers read instead of receiving it pick
 
 
 def cross_validate(
-    corpus: Sequence[LabeledDoc], handmade: Sequence[LabeledDoc], kind: Kind, folds: int,
+    corpus: Sequence[LabeledDoc],
+    handmade: Sequence[LabeledDoc],
+    kind: Kind,
+    folds: int,
     tests: dict[str, Callable[[LabeledDoc], bool]] | None = None,
-    threshold: float | None = None, max_folds: int | None = None, jobs: int = 1,
+    threshold: float | None = None,
+    max_folds: int | None = None,
+    jobs: int = 1,
 ) -> dict[str, dict[str, Scores]]:
     """Train on the other sites' pages (plus hand-made docs), score on each held-out site.
 

@@ -35,7 +35,16 @@ from ..sequence import SequenceStage
 from ..types import Kind
 from .fit import KindModel
 
-_NODE_FIELDS = ("value", "feature_idx", "num_threshold", "left", "right", "is_leaf", "depth", "is_categorical")
+_NODE_FIELDS = (
+    "value",
+    "feature_idx",
+    "num_threshold",
+    "left",
+    "right",
+    "is_leaf",
+    "depth",
+    "is_categorical",
+)
 
 
 def tree_nodes(hgb) -> list[np.ndarray]:
@@ -48,7 +57,9 @@ def tree_nodes(hgb) -> list[np.ndarray]:
     nodes = [p[0].nodes for p in predictors]
     missing = [name for name in _NODE_FIELDS if name not in nodes[0].dtype.names]
     if missing:
-        raise RuntimeError(f"scikit-learn {sklearn.__version__}'s tree nodes lack {missing}: its layout changed")
+        raise RuntimeError(
+            f"scikit-learn {sklearn.__version__}'s tree nodes lack {missing}: its layout changed"
+        )
     return nodes
 
 
@@ -76,10 +87,10 @@ def export_arrays(kind: str, model) -> dict[str, np.ndarray]:
         **weight_codes.stored(f"{kind}.coef", sgd.coef_),
         f"{kind}.intercept": sgd.intercept_.astype(np.float64),
         f"{kind}.classes": sgd.classes_.astype(np.int64),
-        **weight_codes.stored(f"{kind}.page_coef", page.coef_ if page is not None else np.zeros((0, PAGE_BUCKETS))),
-        f"{kind}.page_intercept": (
-            page.intercept_ if page is not None else np.zeros(0)
-        ).astype(np.float64),
+        **weight_codes.stored(
+            f"{kind}.page_coef", page.coef_ if page is not None else np.zeros((0, PAGE_BUCKETS))
+        ),
+        f"{kind}.page_intercept": (page.intercept_ if page is not None else np.zeros(0)).astype(np.float64),
         f"{kind}.page_classes": (
             page.classes_ if page is not None else np.array([model.page.only_type])
         ).astype(np.int64),
@@ -101,7 +112,10 @@ def sequence_arrays(kind: str, sequence: SequenceStage | None) -> dict[str, np.n
     """The network's arrays (none when the model has no network), as float32."""
     if sequence is None:
         return {}
-    arrays = {f"{kind}.seq_{name}": np.asarray(getattr(sequence, name), dtype=np.float32) for name in SEQUENCE_ARRAYS}
+    arrays = {
+        f"{kind}.seq_{name}": np.asarray(getattr(sequence, name), dtype=np.float32)
+        for name in SEQUENCE_ARRAYS
+    }
     arrays[f"{kind}.seq_dilations"] = np.asarray(sequence.dilations, dtype=np.int64)
     return arrays
 

@@ -65,7 +65,11 @@ class PageTypeStage:
         if len(present) < 2:
             return cls(None, present[0] if present else 0)
         estimator = SGDClassifier(
-            loss="log_loss", alpha=1e-4, max_iter=30, tol=None, random_state=SEED,
+            loss="log_loss",
+            alpha=1e-4,
+            max_iter=30,
+            tol=None,
+            random_state=SEED,
         ).fit(vectors[known], np.asarray(types)[known])
         return cls(estimator)
 
@@ -104,7 +108,11 @@ class MarkupFit:
                 intercept[guess] = 10.0 if y[0] else -10.0
                 continue
             model = SGDClassifier(
-                loss="log_loss", alpha=2e-6, max_iter=MARKUP_EPOCHS, tol=None, random_state=SEED,
+                loss="log_loss",
+                alpha=2e-6,
+                max_iter=MARKUP_EPOCHS,
+                tol=None,
+                random_state=SEED,
             ).fit(X[known], y, sample_weight=weights[known])
             coef[guess], intercept[guess] = model.coef_[0], model.intercept_[0]
         return cls(coef, intercept)
@@ -141,7 +149,11 @@ def _full_proba(estimator, X, n_classes: int = len(LABELS)) -> np.ndarray:
 
 def _first_stage() -> SGDClassifier:
     return SGDClassifier(
-        loss="log_loss", alpha=2e-6, max_iter=15, tol=None, random_state=SEED,
+        loss="log_loss",
+        alpha=2e-6,
+        max_iter=15,
+        tol=None,
+        random_state=SEED,
         class_weight=None,
     )
 
@@ -151,9 +163,16 @@ def _second_stage() -> HistGradientBoostingClassifier:
     # time. On a grouped WCXB fold, depth 8 x 150 trees scored within 0.002 F1 of
     # unbounded depth (17) x 200, at under half the scoring cost.
     return HistGradientBoostingClassifier(
-        max_iter=150, max_depth=8, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=40,
-        l2_regularization=1.0, early_stopping=True, validation_fraction=0.1,
-        n_iter_no_change=15, random_state=SEED,
+        max_iter=150,
+        max_depth=8,
+        learning_rate=0.1,
+        max_leaf_nodes=31,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=15,
+        random_state=SEED,
     )
 
 
@@ -181,10 +200,12 @@ def fit_kind(
     X_tokens = vstack(token_rows).tocsr()
     truth = np.zeros((len(y), 0), dtype=np.int8)
     if markup is not None:
-        truth = np.vstack([
-            np.full((len(b), len(GUESSES)), -1, dtype=np.int8) if t is None else t
-            for b, t in zip(docs, markup)
-        ])
+        truth = np.vstack(
+            [
+                np.full((len(b), len(GUESSES)), -1, dtype=np.int8) if t is None else t
+                for b, t in zip(docs, markup)
+            ]
+        )
     oof = np.zeros((len(y), len(LABELS)), dtype=np.float32)
     markup_oof = np.zeros(truth.shape, dtype=np.float32)
     n_folds = min(OOF_FOLDS, len(set(groups)))
@@ -214,17 +235,26 @@ def fit_kind(
     start = 0
     for index, blocks in enumerate(docs):
         end = start + len(blocks)
-        contexts.append(np.hstack((
-            context_features(blocks, oof[start:end], page_oof[index]), markup_columns(markup_oof[start:end]),
-        )))
+        contexts.append(
+            np.hstack(
+                (
+                    context_features(blocks, oof[start:end], page_oof[index]),
+                    markup_columns(markup_oof[start:end]),
+                )
+            )
+        )
         start = end
     is_body = (y == 1).astype(np.int64)
     second = _second_stage().fit(np.vstack(contexts), is_body, sample_weight=w)
     ends = np.cumsum([len(blocks) for blocks in docs])
-    sequence = SequenceStage.fit(
-        [rows for rows in contexts if len(rows)],
-        [part for part in np.split(is_body, ends[:-1]) if len(part)],
-        [part for part in np.split(w, ends[:-1]) if len(part)],
-        seed=SEED,
-    ) if with_sequence and len(y) else None
+    sequence = (
+        SequenceStage.fit(
+            [rows for rows in contexts if len(rows)],
+            [part for part in np.split(is_body, ends[:-1]) if len(part)],
+            [part for part in np.split(w, ends[:-1]) if len(part)],
+            seed=SEED,
+        )
+        if with_sequence and len(y)
+        else None
+    )
     return KindModel(first=first, page=page, second=second, markup=markup_stage, sequence=sequence)

@@ -22,8 +22,12 @@ def _score_table(scores: dict) -> list[str]:
     for section, systems in scores.items():
         if not isinstance(systems, dict) or section in ("command", "folds_run"):
             continue
-        lines += [f"#### {section}", "", "| system | page type | pages | F1 | precision | recall | with | without |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"#### {section}",
+            "",
+            "| system | page type | pages | F1 | precision | recall | with | without |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for system, by_type in systems.items():
             for page_type, row in by_type.items():
                 if page_type != "all":

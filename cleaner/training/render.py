@@ -232,13 +232,20 @@ TEXT_BROWSER_TIMEOUT = 60  # seconds for one page
 def _text_browser_dump(command: Sequence[str], html: str) -> str:
     """What a text browser (or converter) prints for the page given on its standard input."""
     if shutil.which(command[0]) is None:
-        raise RuntimeError(f"the {command[0]} renderer needs the {command[0]} program (Debian: apt-get install {command[0]})")
+        raise RuntimeError(
+            f"the {command[0]} renderer needs the {command[0]} program (Debian: apt-get install {command[0]})"
+        )
     done = subprocess.run(
-        list(command), input=html.encode("utf-8", "replace"), capture_output=True,
-        timeout=TEXT_BROWSER_TIMEOUT, check=False,
+        list(command),
+        input=html.encode("utf-8", "replace"),
+        capture_output=True,
+        timeout=TEXT_BROWSER_TIMEOUT,
+        check=False,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"{command[0]} failed ({done.returncode}): {done.stderr.decode('utf-8', 'replace')[:200]}")
+        raise RuntimeError(
+            f"{command[0]} failed ({done.returncode}): {done.stderr.decode('utf-8', 'replace')[:200]}"
+        )
     return done.stdout.decode("utf-8", "replace")
 
 
