@@ -86,7 +86,7 @@ def _check_classes(k: _Kind, field: str, n_values: int, rows: int, weights: str)
     bad = (classes < 0) | (classes >= n_values)
     if bad.any():
         k.fail(field, f"class {classes[_first(bad)]} outside [0, {n_values})")
-    k.expect(len(np.unique(classes)) == len(classes) > 0, field, f"empty or repeated: {classes.tolist()}")
+    k.expect(len(set(classes.tolist())) == len(classes) > 0, field, f"empty or repeated: {classes.tolist()}")
     allowed = {1: (0, 1), 2: (1,)}.get(len(classes), (len(classes),))
     k.expect(rows in allowed, f"{weights}_codes", f"{rows} rows, but {len(classes)} classes need {allowed}")
 

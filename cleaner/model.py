@@ -19,6 +19,7 @@ from . import weight_codes
 from .array_checks import check_arrays
 from .errors import ModelError
 from .features.context import feature_fingerprint
+from .features.table_cache import cached_arrays, source_of
 from .score import (
     SEQUENCE_ARRAYS,
     LinearStage,
@@ -28,7 +29,6 @@ from .score import (
     TreeStage,
     by_bucket,
     pack_nodes,
-    shared_token_table,
     tree_depths,
 )
 from .sequence import SequenceStage
@@ -87,23 +87,38 @@ def load_sequence(data: dict[str, np.ndarray], kind: str) -> SequenceStage | Non
     return SequenceStage(**fields, dilations=tuple(int(d) for d in data[f"{kind}.seq_dilations"]))
 
 
-def load_runtime(path: Path) -> dict[str, Scorer]:
-    """Read `runtime.npz` (no pickles allowed) into one scorer per input kind."""
-    with np.load(path, allow_pickle=False) as arrays:
-        data = {name: arrays[name] for name in arrays.files}
-    return scorers_from_arrays(data, str(path))
+def load_runtime(path: Path, shipped: bool = False) -> dict[str, Scorer]:
+    """Read `runtime.npz` (no pickles allowed) into one scorer per input kind. The shipped
+    model's decoded arrays are kept on disk once made (`table_cache`, keyed by the file's
+    SHA-256 and the code that lays them out): decoding them took a third of the start-up."""
+
+    def build() -> dict[str, np.ndarray]:
+        with np.load(path, allow_pickle=False) as arrays:
+            return ready_arrays({name: arrays[name] for name in arrays.files}, str(path))
+
+    if not shipped:
+        return scorers_from_ready(build())
+    key = (file_sha256(path), source_of(__file__))  # the model, and the code that lays it out
+    return scorers_from_ready(cached_arrays("shipped-model", build, key))
 
 
 def scorers_from_arrays(data: dict[str, np.ndarray], source: str = "the model") -> dict[str, Scorer]:
-    """One scorer per input kind from the exported arrays, after checking every index the
-    scorers follow: a crafted or corrupted file is refused here, not met as a crash."""
+    """One scorer per input kind from the exported arrays (see `ready_arrays`)."""
+    return scorers_from_ready(ready_arrays(data, source))
+
+
+def ready_arrays(data: dict[str, np.ndarray], source: str = "the model") -> dict[str, np.ndarray]:
+    """The exported arrays in the layout the scorers read, after checking every index the
+    scorers follow: a crafted or corrupted file is refused here, not met as a crash. The
+    linear weights are decoded from their 8-bit codes and turned bucket-major; the first
+    stage's and the markup guesses' side by side (`shared_token_table`); the trees' nodes
+    packed for the C loop."""
     try:
         check_arrays(data)
     except ValueError as error:
         raise ModelError(f"{source} is not a usable model: {error}") from None
-    kinds = sorted({name.split(".", 1)[0] for name in data})
-    models: dict[str, Scorer] = {}
-    for kind in kinds:
+    ready: dict[str, np.ndarray] = {}
+    for kind in sorted({name.split(".", 1)[0] for name in data}):
 
         def get(field: str) -> np.ndarray:
             return data[f"{kind}.{field}"]
@@ -115,35 +130,69 @@ def scorers_from_arrays(data: dict[str, np.ndarray], source: str = "the model") 
             return np.ascontiguousarray(get(field), dtype=np.float64)
 
         def weights(field: str) -> np.ndarray:
-            return weight_codes.restored(data, f"{kind}.{field}")
+            return by_bucket(weight_codes.restored(data, f"{kind}.{field}"))
 
-        if f"{kind}.coef_codes" not in data:
-            raise ModelError(
-                f"{source} stores its weights in an older layout than this cleaner reads "
-                "(float arrays, not 8-bit codes); retrain with `clean train`"
-            )
+        first = weights("coef")
+        out = {
+            "token_table": np.ascontiguousarray(np.hstack((first, weights("markup_coef"))), dtype=np.float32),
+            "first_columns": np.array(first.shape[1]),
+            "page_weights": weights("page_coef"),
+            "feature": index("feature"),
+            "threshold": real("threshold"),
+            "left": index("left"),
+            "right": index("right"),
+            "value": real("value"),
+            "roots": index("roots"),
+        }
+        out["nodes"] = pack_nodes(out["feature"], out["threshold"], out["left"], out["right"])
+        out["tree_depths"] = tree_depths(out["left"], out["right"], out["roots"])
+        for field in (
+            "intercept",
+            "classes",
+            "markup_intercept",
+            "page_intercept",
+            "page_classes",
+            "depth",
+            "baseline",
+        ):
+            out[field] = get(field)
+        out.update(
+            {name[len(kind) + 1 :]: array for name, array in data.items() if name.startswith(f"{kind}.seq_")}
+        )
+        ready.update({f"{kind}.{field}": array for field, array in out.items()})
+    return ready
 
-        nodes = index("feature"), real("threshold"), index("left"), index("right"), real("value")
-        if len(nodes[0]) >= 2**31:
-            raise ValueError("too many tree nodes for the packed node layout")
-        first, markup, table = by_bucket(weights("coef")), by_bucket(weights("markup_coef")), None
-        if markup.shape[1]:
-            table, first, markup = shared_token_table(first, markup)
+
+def scorers_from_ready(ready: dict[str, np.ndarray]) -> dict[str, Scorer]:
+    """One scorer per input kind from `ready_arrays`: views and wrappers, no copies."""
+    models: dict[str, Scorer] = {}
+    for kind in sorted({name.split(".", 1)[0] for name in ready}):
+
+        def get(field: str) -> np.ndarray:
+            return ready[f"{kind}.{field}"]
+
+        table, split = get("token_table"), int(get("first_columns"))
+        feature = get("feature")
         models[kind] = Scorer(
-            first=LinearStage(first, get("intercept"), get("classes")),
-            markup=MarkupStage(markup, get("markup_intercept")),
-            page=PageStage(by_bucket(weights("page_coef")), get("page_intercept"), get("page_classes")),
+            first=LinearStage(table[:, :split], get("intercept"), get("classes")),
+            markup=MarkupStage(table[:, split:], get("markup_intercept")),
+            page=PageStage(get("page_weights"), get("page_intercept"), get("page_classes")),
             second=TreeStage(
-                *nodes,
-                index("roots"),
+                feature,
+                get("threshold"),
+                get("left"),
+                get("right"),
+                get("value"),
+                get("roots"),
                 int(get("depth")),
                 float(get("baseline")[0]),
-                int(get("feature").max()) + 1 if len(get("feature")) else 0,
-                pack_nodes(*nodes[:4]),
-                tree_depths(nodes[2], nodes[3], index("roots")),
+                int(feature.max()) + 1 if len(feature) else 0,
+                get("nodes"),
+                get("tree_depths"),
             ),
-            sequence=load_sequence(data, kind),
-            token_table=table,
+            sequence=load_sequence(ready, kind),
+            # One lookup a token for both stages where there are markup guesses.
+            token_table=table if table.shape[1] > split else None,
         )
     return models
 
@@ -152,4 +201,5 @@ def load_model(directory: Path | None = None) -> tuple[dict[str, Scorer], dict[s
     """The scorers and meta of a model directory (None: the shipped model)."""
     directory = shipped_dir() if directory is None else Path(directory)
     meta = read_meta(directory)
-    return load_runtime(checked_path(directory, meta, RUNTIME_FILE, "runtime_sha256")), meta
+    shipped = directory.resolve() == shipped_dir().resolve()
+    return load_runtime(checked_path(directory, meta, RUNTIME_FILE, "runtime_sha256"), shipped), meta

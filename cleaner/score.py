@@ -76,7 +76,7 @@ def token_sums(weights: np.ndarray, buckets: np.ndarray, owners: np.ndarray, n: 
     buckets_total, rows = weights.shape
     out = np.empty((n, rows), dtype=np.float64)
     if (c_context := _speedups.get("context")) is not None and rows:
-        # A stage's columns of a `shared_token_table` are a view, copied here: cleaning reads
+        # A stage's columns of a shared token table are a view, copied here: cleaning reads
         # the whole table at once and never comes this way with one.
         c_context.token_sums(
             n,
@@ -96,15 +96,6 @@ def token_sums(weights: np.ndarray, buckets: np.ndarray, owners: np.ndarray, n: 
 def by_bucket(coef: np.ndarray) -> np.ndarray:
     """A linear stage's (rows, buckets) weights as `token_sums` reads them."""
     return np.ascontiguousarray(coef.T, dtype=np.float32)
-
-
-def shared_token_table(first: np.ndarray, markup: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The two stages' `by_bucket` weights side by side in one table, and each stage's
-    columns of it (views, so the weights are held once). The lookups are memory bound:
-    one cache line a token for both stages took 80 µs a plain-text page where two took
-    140 (`token_sums`, 150 WCXB pages)."""
-    table = np.ascontiguousarray(np.hstack((first, markup)), dtype=np.float32)
-    return table, table[:, : first.shape[1]], table[:, first.shape[1] :]
 
 
 @dataclass(frozen=True)
@@ -268,7 +259,7 @@ class Scorer:
     second: TreeStage
     markup: MarkupStage
     sequence: SequenceStage | None = None
-    # The first stage's and the markup guesses' weights side by side (`shared_token_table`),
+    # The first stage's and the markup guesses' weights side by side (`model.ready_arrays`),
     # where there are guesses: one lookup a token for both.
     token_table: np.ndarray | None = None
 

@@ -23,6 +23,7 @@ import regex
 
 from .. import _speedups
 from ..types import Block
+from .table_cache import cached_arrays, source_of
 
 HASH_FEATURES = 2**18
 PAGE_BUCKETS = 2**15  # the page vector folds the token buckets into this many
@@ -89,40 +90,42 @@ _LETTER_BIT, _UPPER_BIT, _DIGIT_BIT, _PUNCT_BIT, _WORD_BIT, _SEP_BIT, _SENTENCE_
 )
 _SEPARATORS = "|·•/»›>"
 _SENTENCE_ENDS = frozenset(".!?。！？…\"'”’»)]:")
-_char_classes: np.ndarray | None = None
 
 
 def _class_table() -> np.ndarray:
     """One byte of class bits per BMP code point, built once: the per-character work of
     `block_stats` then runs in numpy instead of a regex pass per block and class."""
-    global _char_classes
-    if _char_classes is None:
-        chars = (
-            "".join(map(chr, range(0x10000)))
-            .encode("utf-16-le", "surrogatepass")
-            .decode("utf-16-le", "replace")
-        )
-        table = np.zeros(0x10001, dtype=np.uint8)  # the last slot: code points beyond the BMP
-        for code, char in enumerate(chars):
-            bits = 0
-            if char.isalpha():
-                bits |= _LETTER_BIT | _WORD_BIT
-                if char.isupper():
-                    bits |= _UPPER_BIT
-            elif char.isdigit():
-                bits |= _DIGIT_BIT | _WORD_BIT
-            elif _PUNCT.match(char):
-                bits |= _PUNCT_BIT
-            elif char == "_" or WORD.match(char):
-                bits |= _WORD_BIT
-            if char in _SEPARATORS:
-                bits |= _SEP_BIT
-            if char in _SENTENCE_ENDS:
-                bits |= _SENTENCE_END_BIT
-            table[code] = bits
-        table[0x10000] = _PUNCT_BIT  # emoji and other astral symbols
-        _char_classes = table
-    return _char_classes
+    return _char_tables()["classes"]
+
+
+def _build_class_table() -> np.ndarray:
+    """`_class_table`, computed."""
+    # Enumerating the decoded string: it joins the surrogate pair U+DBFF U+DC00 into one
+    # character, so the slots from U+DC00 on hold the next code point's bits. The model was
+    # trained on these columns: kept as they are.
+    chars = (
+        "".join(map(chr, range(0x10000))).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    )
+    table = np.zeros(0x10001, dtype=np.uint8)  # the last slot: code points beyond the BMP
+    for code, char in enumerate(chars):
+        bits = 0
+        if char.isalpha():
+            bits |= _LETTER_BIT | _WORD_BIT
+            if char.isupper():
+                bits |= _UPPER_BIT
+        elif char.isdigit():
+            bits |= _DIGIT_BIT | _WORD_BIT
+        elif _PUNCT.match(char):
+            bits |= _PUNCT_BIT
+        elif char == "_" or WORD.match(char):
+            bits |= _WORD_BIT
+        if char in _SEPARATORS:
+            bits |= _SEP_BIT
+        if char in _SENTENCE_ENDS:
+            bits |= _SENTENCE_END_BIT
+        table[code] = bits
+    table[0x10000] = _PUNCT_BIT  # emoji and other astral symbols
+    return table
 
 
 # Character-class counts per block, the per-character part of `block_stats`, then two
@@ -270,10 +273,20 @@ def _words_by_block(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
 
 
 @lru_cache(maxsize=1)
-def _scan_tables() -> tuple[bytes, bytes]:
-    """The C scanner's tables: which code points `WORD` counts as word characters
-    (found by running WORD itself over every code point), and the class bits of
-    `_class_table`."""
+def _char_tables() -> dict[str, np.ndarray]:
+    """The class bits of every BMP code point (`classes`) and which code points `WORD`
+    counts as word characters (`is_word`), kept on disk once built (`table_cache`)."""
+    key = (source_of(__file__),)  # the patterns, the constants and the code that builds the tables
+    return cached_arrays("char-tables", _build_char_tables, key)
+
+
+def _build_char_tables() -> dict[str, np.ndarray]:
+    return {"classes": _build_class_table(), "is_word": _build_is_word()}
+
+
+def _build_is_word() -> np.ndarray:
+    """Which code points `WORD` counts as word characters, found by running WORD itself
+    over every code point."""
     codes = np.arange(0x110000, dtype=np.uint32)
     codes[0xD800:0xE000] = 0x20  # surrogates cannot be decoded; none is a word character
     every_char = codes.tobytes().decode("utf-32-le")
@@ -281,8 +294,14 @@ def _scan_tables() -> tuple[bytes, bytes]:
     for match in WORD.finditer(every_char):  # a few hundred runs of word characters
         edges[match.start()] += 1
         edges[match.end()] -= 1
-    is_word = (np.cumsum(edges[:-1]) > 0).astype(np.uint8)
-    return is_word.tobytes(), _class_table().tobytes()
+    return (np.cumsum(edges[:-1]) > 0).astype(np.uint8)
+
+
+@lru_cache(maxsize=1)
+def _scan_tables() -> tuple[bytes, bytes]:
+    """The C scanner's tables: `is_word` and the class bits of `_class_table`."""
+    tables = _char_tables()
+    return tables["is_word"].tobytes(), tables["classes"].tobytes()
 
 
 def _word_tokens_c(scanner, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
