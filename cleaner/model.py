@@ -98,7 +98,9 @@ def load_runtime(path: Path, shipped: bool = False) -> dict[str, Scorer]:
 
     if not shipped:
         return scorers_from_ready(build())
-    key = (file_sha256(path), source_of(__file__))  # the model, and the code that lays it out
+    from . import array_checks, score  # the checks it passed and the layout it is read into
+
+    key = (file_sha256(path), *map(source_of, (__file__, array_checks.__file__, score.__file__)))
     return scorers_from_ready(cached_arrays("shipped-model", build, key))
 
 
