@@ -1,84 +1,170 @@
-"""The `clean` command: clean scrapes to JSON Lines, retrain, evaluate.
+"""The `clean` command: clean scrapes to JSON Lines, retrain, evaluate, run on Spark.
 
-`clean [FILE ...]` cleans; `clean train` rebuilds the model; `clean evaluate` scores it on
-a labeled corpus. Exit status: 0 when every record was cleaned, 1 when any record came
-out as an error record, 2 for a usage or model error. A closed downstream pipe or Ctrl-C
-ends quietly, with every written line a whole record.
+`clean [FILE ...]` cleans; `clean NAME ...`, where NAME is the first argument and one of
+SUBCOMMANDS, runs that subcommand instead (`clean train`, `clean evaluate`, `clean spark`).
+Exit status: 0 when every record was cleaned, 1 when any record came out as an error
+record, 2 for a usage or model error. A closed downstream pipe or Ctrl-C ends quietly,
+with every written line a whole record.
+
+Start-up counts (a shell loop may run `clean` once per page): this module imports only
+what cleaning needs, and each subcommand's module is imported when it is asked for.
 """
 
 from __future__ import annotations
 
+import argparse
+import codecs
+import importlib
+import io
+import logging
+import math
 import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import IO
 
-# One document is small: threads only add start-up and contention. Set before sklearn loads.
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-import argparse  # noqa: E402
-import codecs  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import sys  # noqa: E402
-from collections.abc import Iterator, Sequence  # noqa: E402
-from contextlib import closing  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import IO  # noqa: E402
-
-from .errors import (
-    InputError,
-    ModelError,  # noqa: E402
+from . import __version__
+from .errors import STDIN_NAME, InputError, ModelError
+from .progress import Progress
+from .read import (
+    BINARY_SNIFF_BYTES,
+    binary_file_error,
+    jsonl_lines,
+    looks_binary,
+    open_input,
+    read_single,
+    sniff_format,
 )
-from .progress import Progress  # noqa: E402
-from .read import jsonl_lines, open_input, read_single, sniff_format  # noqa: E402
-from .stream import Item, Limits, Options, clean_lines  # noqa: E402
-from .warc import read_warc  # noqa: E402
+from .stream import MIB, Item, Limits, Options, clean_lines
 
-SUBCOMMANDS = ("train", "evaluate", "spark")
+# `clean NAME ...`: the subcommand NAME -> (module, function taking the remaining arguments,
+# the line `clean --help` shows for it).
+SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "train": (
+        "cleaner.training.commands",
+        "run_train",
+        "rebuild the model from labeled data (seeds/, fixtures/, --corpus)",
+    ),
+    "evaluate": ("cleaner.training.commands", "run_evaluate", "cross-validate the model on a labeled corpus"),
+    "spark": ("cleaner.spark", "main", "clean JSON Lines or WARC files on Apache Spark (needs pyspark)"),
+}
+
+
+def _number_in(kind: Callable[[str], float], low: float, high: float = math.inf, what: str = ""):
+    """An argparse type: a number within [low, high]; anything else is a usage error (exit 2)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {'a whole number' if kind is int else 'a number'}"
+            ) from None
+        if not (low <= value <= high) or (kind is float and not math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range: {what}")
+        return value
+
+    return parse
 
 
 def _clean_parser() -> argparse.ArgumentParser:
+    epilog = (
+        "subcommands (the first argument names one; `clean NAME --help` for its options):\n"
+        + "\n".join(f"  clean {name:<10} {line}" for name, (_, _, line) in SUBCOMMANDS.items())
+        + "\n\nA file named like a subcommand is read as `clean ./train`."
+    )
     parser = argparse.ArgumentParser(
         prog="clean",
-        description="Keep the article body of web scrapes; write one JSON record per document. "
-        "Also: `clean train` (rebuild the model), `clean evaluate` (score it on a labeled corpus).",
+        description="Keep the article body of web scrapes; write one JSON record per document.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="*", default=["-"], help="inputs ('-' or none: stdin); .gz is read too")
-    parser.add_argument("--format", choices=("auto", "jsonl", "html", "text", "warc"), default="auto",
-                        help="input format; auto decides from the first bytes of each input "
-                        "(WARC and WET files, gzipped or not, are recognised too)")
+    parser.add_argument(
+        "files", nargs="*", default=["-"], help="inputs ('-' or none: stdin); .gz is read too"
+    )
+    parser.add_argument(
+        "--format",
+        choices=("auto", "jsonl", "html", "text", "warc"),
+        default="auto",
+        help="input format; auto decides from the first bytes of each input "
+        "(WARC and WET files, gzipped or not, are recognised too; binary files are refused)",
+    )
     parser.add_argument("--explain", action="store_true", help="add every line with its decision and score")
-    parser.add_argument("--text-only", action="store_true",
-                        help="print just the clean text (one document per input only)")
-    parser.add_argument("--model", type=Path, default=None,
-                        help="a model directory to use instead of the shipped one. A model file is a "
-                        "pickle and runs code when loaded: name only models you trust")
-    parser.add_argument("--threshold", type=float, default=None, help="keep lines with at least this body probability, instead of decoding each page as a whole")
-    parser.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (output stays in input order)")
-    parser.add_argument("--max-bytes", type=float, default=16, metavar="MB",
-                        help="documents larger than this many MB become error records (0: no limit)")
-    parser.add_argument("--timeout", type=float, default=60, metavar="S",
-                        help="seconds one document may take before it becomes an error record (0: no limit)")
+    parser.add_argument(
+        "--text-only",
+        action="store_true",
+        help="print just the clean text of the one document given (more than one is a usage error)",
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="a model directory to use instead of the shipped one. A model file is a "
+        "pickle and runs code when loaded: name only models you trust",
+    )
+    parser.add_argument(
+        "--threshold",
+        type=_number_in(float, 0.0, 1.0, "a probability from 0 to 1"),
+        default=None,
+        help="keep lines with at least this body probability (0 to 1), instead of "
+        "decoding each page as a whole",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_number_in(int, 1, what="at least 1"),
+        default=1,
+        help="worker processes (output stays in input order)",
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=_number_in(float, 0.0, what="0 (no limit) or more"),
+        default=16,
+        metavar="MiB",
+        help="documents larger than this many MiB become error records (default 16 MiB; 0: no limit)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_number_in(float, 0.0, what="0 (no limit) or more"),
+        default=60,
+        metavar="S",
+        help="seconds one document may take before it becomes an error record (0: no limit)",
+    )
+    parser.add_argument("--version", action="version", version=f"clean {__version__}")
     return parser
 
 
 def iter_items(paths: Sequence[str], forced: str, stdin: IO[bytes]) -> Iterator[Item]:
     """Items from every input, in order: JSON Lines records unparsed (a worker's job with
-    --jobs), WARC records and single-document inputs as documents."""
+    --jobs), WARC records and single-document inputs as documents. With several inputs, the
+    records of a JSON Lines or WARC input carry its name, so that their error records can say
+    which input they came from (a single document's id is its file's name anyway)."""
     for path in paths:
         name = None if path == "-" else path
+        source = (name or STDIN_NAME) if len(paths) > 1 else None
         try:
             stream = open_input(path, stdin)
             with stream:
                 head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
                 kind = sniff_format(head) if forced == "auto" else forced
                 if kind == "jsonl":
-                    yield from jsonl_lines(_utf8_lines(stream, head))
+                    yield from jsonl_lines(_utf8_lines(stream, head), source=source)
                 elif kind == "warc":
-                    yield from read_warc(stream)
+                    from .warc import read_warc  # FastWARC only for WARC input
+
+                    yield from read_warc(stream, source=source)
                 else:
-                    yield read_single(stream.read(), kind, name)  # type: ignore[arg-type]
+                    data = stream.read()
+                    if forced == "auto" and looks_binary(data[:BINARY_SNIFF_BYTES]):
+                        yield binary_file_error(name)
+                    else:
+                        yield read_single(data, kind, name)  # type: ignore[arg-type]
         except (OSError, EOFError) as exc:  # unreadable file, truncated or broken gzip
-            yield InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}", id=name)
+            yield InputError(
+                f"cannot read {name or STDIN_NAME}: {getattr(exc, 'strerror', None) or exc}", id=name
+            )
 
 
 def _utf8_lines(stream: IO[bytes], head: bytes):
@@ -88,18 +174,25 @@ def _utf8_lines(stream: IO[bytes], head: bytes):
     return stream
 
 
-def run_clean(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str], stderr: IO[str] | None = None) -> int:
+def run_clean(
+    args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str], stderr: IO[str] | None = None
+) -> int:
     options = Options(
-        model_dir=args.model, threshold=args.threshold, explain=args.explain,
-        limits=Limits(max_bytes=int(args.max_bytes * 1024 * 1024), timeout=args.timeout),
+        model_dir=args.model,
+        threshold=args.threshold,
+        explain=args.explain,
+        limits=Limits(max_bytes=int(args.max_bytes * MIB), timeout=args.timeout),
     )
     items = iter_items(args.files, args.format, stdin)
+    stderr = stderr or sys.stderr
     if args.text_only:
-        return _print_text_only(items, options, stdout)
+        return _print_text_only(items, options, stdout, stderr)
     failed = 0
     # closing: the worker pool is shut down here, also when stdout's reader goes away.
-    with (closing(clean_lines(items, options, jobs=args.jobs)) as lines,
-          Progress.for_terminal(stderr or sys.stderr, stdout) as progress):
+    with (
+        closing(clean_lines(items, options, jobs=args.jobs)) as lines,
+        Progress.for_terminal(stderr, stdout) as progress,
+    ):
         for line, error in lines:
             failed += error
             stdout.write(line + "\n")
@@ -108,27 +201,64 @@ def run_clean(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str], stder
     return 1 if failed else 0
 
 
-def _print_text_only(items: Iterator[Item], options: Options, stdout: IO[str]) -> int:
-    """`--text-only`: the clean text of exactly one document, or a message on stderr."""
-    lines = list(clean_lines(items, options))
-    if len(lines) != 1:
-        raise SystemExit(f"clean: --text-only takes one document, got {len(lines)}; use JSON Lines output")
-    record = json.loads(lines[0][0])
+def _print_text_only(items: Iterator[Item], options: Options, stdout: IO[str], stderr: IO[str]) -> int:
+    """`--text-only`: the clean text of exactly one document. A second document is a usage
+    error, found before anything is cleaned; an error record is a message on stderr."""
+    from .clean import cached_cleaner
+    from .stream import clean_record
+
+    with closing(items):
+        first = next(items, None)
+        if first is None:
+            print("clean: --text-only: the input holds no document", file=stderr)
+            return 1
+        if next(items, None) is not None:
+            print(
+                "clean: --text-only takes one document, and the input holds more; "
+                "leave out --text-only for JSON Lines, one record per document",
+                file=stderr,
+            )
+            return 2
+    record = clean_record(cached_cleaner(options.model_dir, options.threshold), first, options)
     if "error" in record:
-        print(f"clean: {record['error']}", file=sys.stderr)
+        print(f"clean: {record['error']}", file=stderr)
         return 1
-    stdout.write(record["text"] + "\n")
+    text = record["text"]
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from a JSON escape: U+FFFD, as a UTF-8 reader shows them
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    stdout.write(text + "\n")
     return 0
+
+
+def _run_subcommand(name: str, argv: list[str]) -> int:
+    module, function, _ = SUBCOMMANDS[name]
+    try:
+        return getattr(importlib.import_module(module), function)(argv)
+    except ModuleNotFoundError as exc:
+        if exc.name != "pyspark":
+            raise
+        print("clean: `clean spark` needs PySpark: pip install 'cleaner[spark]'", file=sys.stderr)
+        return 2
+
+
+def _one_thread_per_process() -> None:
+    """Cleaning's matrix work is small, a page at a time: a BLAS or OpenMP thread pool only
+    costs start-up (a fifth of numpy's import) and fights `--jobs`' worker processes. Set
+    before numpy is first imported (the package imports it lazily); the user's own
+    settings win."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _one_thread_per_process()
     logging.basicConfig(level=os.environ.get("CLEANER_LOG", "WARNING"), format="clean: %(message)s")
     try:
         if argv and argv[0] in SUBCOMMANDS:
-            from .training.commands import run_subcommand
-
-            return run_subcommand(argv[0], argv[1:])
+            return _run_subcommand(argv[0], argv[1:])
         args = _clean_parser().parse_args(argv)
         if hasattr(sys.stdout, "reconfigure"):
             sys.stdout.reconfigure(encoding="utf-8")  # JSON Lines is UTF-8 whatever the locale

@@ -26,7 +26,6 @@ import numpy as np
 
 from . import _speedups
 from .text_rules.dumps import control_lines, link_list_start, picture_paragraphs
-from .text_rules.script import script_lines
 from .text_rules.shapes import LineShapes, line_shapes
 from .text_rules.wrapping import paragraph_spans, wrap_width
 from .types import Block
@@ -141,6 +140,8 @@ def keep_mask(
             share_wrapped_paragraphs(spans, scores, words)
             scores[picture_paragraphs(blocks, width, shapes, spans)] = 0.0
         scores[control_lines(texts, shapes)] = 0.0
+        from .text_rules.script import script_lines  # plain text only: not loaded for HTML
+
         scores[script_lines(texts)] = 0.0
     listed = link_list_start(texts)
     if listed < len(texts):

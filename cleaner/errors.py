@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+STDIN_NAME = "<stdin>"  # how messages name standard input
+
 
 class ModelError(RuntimeError):
     """The model cannot be used; the message says how to fix it."""

@@ -18,17 +18,19 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .clean import Cleaner, cached_cleaner
 from .errors import InputError
 from .read import RawLine, parse_jsonl_line
 from .types import Document
-from .write import dumps, error_record, result_record
+from .write import dumps, error_record, name_source, result_record
+
+if TYPE_CHECKING:  # the process pool when `jobs > 1` asks for it, the model with the first document
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from .clean import Cleaner
 
 Item = Document | InputError | RawLine
 Output = tuple[str, bool]  # an output record's JSON line (no newline), and whether it is an error
@@ -37,13 +39,14 @@ Output = tuple[str, bool]  # an output record's JSON line (no newline), and whet
 BATCH_ITEMS = 16
 BATCH_BYTES = 1 << 20
 IN_FLIGHT_PER_JOB = 2  # batches per worker sent ahead, so no worker waits for the parent
+MIB = 1 << 20  # sizes are counted and shown in MiB, as --max-bytes takes them
 
 
 @dataclass(frozen=True)
 class Limits:
     """Per-document guards; 0 turns a limit off."""
 
-    max_bytes: int = 16 * 1024 * 1024
+    max_bytes: int = 16 * MIB
     timeout: float = 60.0
 
 
@@ -68,13 +71,19 @@ def clean_one(cleaner: Cleaner, doc: Document, options: Options) -> dict[str, An
     limits = options.limits
     size = len(doc.content.encode("utf-8", "surrogatepass"))
     if limits.max_bytes and size > limits.max_bytes:
-        return error_record(InputError(
-            f"document is {size / 1e6:.1f} MB, over the limit of {limits.max_bytes / 1e6:.1f} MB "
-            "(raise it with --max-bytes)", doc.id, None, doc.extra,
-        ))
+        return error_record(
+            InputError(
+                f"document is {size / MIB:.1f} MiB, over the limit of {limits.max_bytes / MIB:g} MiB "
+                "(raise it with --max-bytes)",
+                doc.id,
+                None,
+                doc.extra,
+            )
+        )
     # Alarms work only in a main thread; elsewhere (some embedders) the size limit still holds.
     use_alarm = (
-        limits.timeout > 0 and hasattr(signal, "setitimer")
+        limits.timeout > 0
+        and hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
     )
     if use_alarm:
@@ -84,31 +93,48 @@ def clean_one(cleaner: Cleaner, doc: Document, options: Options) -> dict[str, An
         result = cleaner.clean(doc)
         return result_record(result, doc, explain=options.explain)
     except DocumentTimeout:
-        return error_record(InputError(
-            f"cleaning took longer than {limits.timeout:g} s (raise it with --timeout)", doc.id, None, doc.extra,
-        ))
+        return error_record(
+            InputError(
+                f"cleaning took longer than {limits.timeout:g} s (raise it with --timeout)",
+                doc.id,
+                None,
+                doc.extra,
+            )
+        )
     except RecursionError:
         return error_record(InputError("document is nested too deeply to clean", doc.id, None, doc.extra))
     except MemoryError:
         return error_record(InputError("out of memory cleaning this document", doc.id, None, doc.extra))
     except Exception as exc:  # one bad document must not end the stream
-        return error_record(InputError(f"cleaning failed: {type(exc).__name__}: {exc}", doc.id, None, doc.extra))
+        return error_record(
+            InputError(f"cleaning failed: {type(exc).__name__}: {exc}", doc.id, None, doc.extra)
+        )
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
 
 
-def render(cleaner: Cleaner, item: Item, options: Options) -> Output:
-    """One input item to its output line: the parsing, cleaning and serializing all in one place."""
+def clean_record(cleaner: Cleaner, item: Item, options: Options) -> dict[str, Any]:
+    """One input item to its output record: parsed, cleaned, not yet serialized."""
+    source = None
     if isinstance(item, RawLine):
+        source = item.source
         item = parse_jsonl_line(item)
     record = error_record(item) if isinstance(item, InputError) else clean_one(cleaner, item, options)
+    return record if source is None else name_source(record, source)
+
+
+def render(cleaner: Cleaner, item: Item, options: Options) -> Output:
+    """One input item to its output line: the parsing, cleaning and serializing all in one place."""
+    record = clean_record(cleaner, item, options)
     return dumps(record), "error" in record
 
 
 def clean_lines(items: Iterable[Item], options: Options, jobs: int = 1) -> Iterator[Output]:
     """The output lines for the input items, in input order, one per item."""
+    from .clean import cached_cleaner  # numpy and the model: imported when the first document comes
+
     cleaner = cached_cleaner(options.model_dir, options.threshold)  # with jobs: fail fast, in the parent
     if jobs <= 1:
         for item in items:
@@ -125,6 +151,8 @@ def _init_worker(options: Options) -> None:
     loaded); Ctrl-C is the parent's to handle."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from .clean import cached_cleaner
+
     _worker = (cached_cleaner(options.model_dir, options.threshold), options)
 
 
@@ -143,6 +171,8 @@ def _clean_in_workers(items: Iterable[Item], options: Options, jobs: int) -> Ite
     """
     inbox = _ReadAhead(items, BATCH_ITEMS)
     pending: deque[tuple[list[Item], Future]] = deque()
+    from concurrent.futures.process import BrokenProcessPool
+
     executor = _new_pool(jobs, options)
     batch: list[Item] = []
     size, reading = 0, True
@@ -155,8 +185,12 @@ def _clean_in_workers(items: Iterable[Item], options: Options, jobs: int) -> Ite
                 elif event is not _WAKE:
                     batch.append(event)
                     size += _size(event)
-            if batch and (not reading or len(batch) == BATCH_ITEMS or size >= BATCH_BYTES
-                          or (inbox.empty() and _running(pending) < jobs)):
+            if batch and (
+                not reading
+                or len(batch) == BATCH_ITEMS
+                or size >= BATCH_BYTES
+                or (inbox.empty() and _running(pending) < jobs)
+            ):
                 if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
                     yield from _take(*pending.popleft())
                 try:
@@ -231,6 +265,8 @@ def _running(pending: deque[tuple[list[Item], Future]]) -> int:
 
 
 def _new_pool(jobs: int, options: Options) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,))
 
 
@@ -249,9 +285,10 @@ def _take(batch: list[Item], future: Future) -> list[Output]:
 
 def _worker_failed(item: Item, exc: Exception) -> Output:
     """The error record for an item whose worker died, with the id and fields read here."""
-    line = None
+    line, source = None, None
     if isinstance(item, RawLine):
-        line, item = item.number, parse_jsonl_line(item)
+        line, source, item = item.number, item.source, parse_jsonl_line(item)
     if isinstance(item, Document):
         item = InputError(f"worker failed: {type(exc).__name__}: {exc}", item.id, line, item.extra)
-    return dumps(error_record(item)), True
+    record = error_record(item)
+    return dumps(record if source is None else name_source(record, source)), True

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from .errors import InputError
-from .read import decode_bytes
+from .read import decode_bytes, without_nul
 from .types import Document
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,13 @@ class WarcCounts:
     skipped_non_html: int = 0
 
 
-def read_warc(stream: IO[bytes], counts: WarcCounts | None = None) -> Iterator[Document | InputError]:
+def read_warc(
+    stream: IO[bytes],
+    counts: WarcCounts | None = None,
+    source: str | None = None,
+) -> Iterator[Document | InputError]:
+    """The documents of a WARC or WET stream; `source` (the input's name) leads error messages."""
+    where = f"{source}: " if source else ""
     try:
         from fastwarc.warc import ArchiveIterator, WarcRecordType
     except ImportError as exc:  # a declared dependency; say how to get it if it is missing
@@ -41,9 +47,9 @@ def read_warc(stream: IO[bytes], counts: WarcCounts | None = None) -> Iterator[D
         doc_id = record.record_id
         url = record.headers.get("WARC-Target-URI")
         if record.record_type == WarcRecordType.conversion:
-            text = decode_bytes(record.reader.read(), is_html=False)
+            text = without_nul(decode_bytes(record.reader.read(), is_html=False), "text")
             if not text.strip():
-                yield InputError("WET record is empty", doc_id)
+                yield InputError(f"{where}WET record is empty", doc_id)
                 continue
             yield Document(content=text, kind="text", id=doc_id, url=url)
             continue
@@ -54,7 +60,7 @@ def read_warc(stream: IO[bytes], counts: WarcCounts | None = None) -> Iterator[D
             continue
         body = record.reader.read()
         if not body.strip():
-            yield InputError("WARC response has an empty body", doc_id, passthrough={"url": url})
+            yield InputError(f"{where}WARC response has an empty body", doc_id, passthrough={"url": url})
             continue
         charset = record.http_charset
         yield Document(content=_decode(body, charset), kind="html", id=doc_id, url=url)

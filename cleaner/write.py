@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errors import InputError
+from .errors import STDIN_NAME, InputError
 from .types import Document, Result
 
 # Fields cleaner writes itself; an input field of the same name passes through as `input_<name>`.
@@ -22,7 +22,11 @@ def result_record(result: Result, doc: Document, explain: bool = False) -> dict[
         record["url"] = result.url
     record["title"] = result.title
     record["text"] = result.text
-    record["stats"] = {"lines_kept": result.kept, "lines_dropped": result.dropped, "model": result.model_version}
+    record["stats"] = {
+        "lines_kept": result.kept,
+        "lines_dropped": result.dropped,
+        "model": result.model_version,
+    }
     if explain:
         record["lines"] = [
             {"text": line.text, "label": line.label, "score": line.score} for line in result.lines
@@ -39,6 +43,16 @@ def error_record(error: InputError) -> dict[str, Any]:
     record["error"] = error.message
     for key, value in (error.passthrough or {}).items():
         record.setdefault(key, value)
+    return record
+
+
+def name_source(record: dict[str, Any], source: str) -> dict[str, Any]:
+    """An error record from one of several inputs says which: the input's name leads the
+    message, and a file's name is the record's id when it has none of its own."""
+    if "error" in record:
+        record["error"] = f"{source}: {record['error']}"
+        if record.get("id") is None and source != STDIN_NAME:
+            record["id"] = source
     return record
 
 
