@@ -66,6 +66,13 @@ _MOSTLY_UTF8 = 0.005  # share of bad bytes up to which UTF-8 with replacements w
 # Well-formed multi-byte UTF-8 sequences outnumber broken bytes in UTF-8 with stray bytes, and
 # not in text of another encoding (where some pairs form valid sequences by chance).
 _VALID_NON_ASCII = re.compile(r"[^\x00-\x7f\ufffd]")
+# A text of mostly ASCII bytes that holds a well-formed multi-byte UTF-8 sequence is UTF-8
+# with stray bytes: a legacy 8-bit text forms one only by chance ("Ã©" in cp1252), and a
+# detector has too few high bytes to go on (it took "©" for a DOS code page's "┬®").
+# Shift-JIS or GB18030 text, whose byte pairs form UTF-8 sequences by chance, is mostly
+# high bytes.
+_FEW_HIGH_BYTES = 0.05
+_HIGH_BYTES = bytes(range(0x80, 0x100))
 
 
 def decode_bytes(data: bytes, is_html: bool = True) -> str:
@@ -96,7 +103,13 @@ def decode_bytes(data: bytes, is_html: bool = True) -> str:
                 pass
     as_utf8 = data.decode("utf-8", errors="replace")
     broken = as_utf8.count("\ufffd")
-    if broken <= _MOSTLY_UTF8 * max(len(as_utf8), 1) or len(_VALID_NON_ASCII.findall(as_utf8)) >= broken:
+    valid = len(_VALID_NON_ASCII.findall(as_utf8))
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    if (
+        broken <= _MOSTLY_UTF8 * max(len(as_utf8), 1)
+        or valid >= broken
+        or (valid and high <= _FEW_HIGH_BYTES * len(data))
+    ):
         return as_utf8  # UTF-8 with some broken bytes, not another encoding
     try:
         from charset_normalizer import from_bytes

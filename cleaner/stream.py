@@ -62,7 +62,7 @@ class DocumentTimeout(Exception):
     pass
 
 
-def _on_alarm(signum, frame):  # noqa: ARG001 (signal handler signature)
+def _on_alarm(signum, frame):  # the signal handler signature
     raise DocumentTimeout
 
 

@@ -1,4 +1,13 @@
-"""Shared test set-up: paths, a small model trained on the repo's own data, the corpus guard."""
+"""Shared test set-up: paths, a small model trained on the repo's own data, the corpus guard.
+
+The tests, by kind:
+
+- unit/      small hand-written inputs, one stage at a time
+- parity/    every C speed-up against its Python twin (test_speedups.py)
+- contract/  what users see: the `clean` command, the --jobs stream, WARC, Spark, nasty inputs,
+             the progress line, the seeds' exact output, properties that hold for any input
+- quality/   F1 floors on WCXB (test_quality_gate.py, quality_floors.json) and on held-out fixtures
+"""
 
 from __future__ import annotations
 
@@ -30,7 +39,9 @@ def small_model_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def wcxb() -> Path:
     if not (WCXB / "ground-truth").is_dir():
-        pytest.skip(f"WCXB dev split not found at {WCXB}: these tests need ../shared/wcxb-dev beside the repo")
+        pytest.skip(
+            f"WCXB dev split not found at {WCXB}: these tests need ../shared/wcxb-dev beside the repo"
+        )
     return WCXB
 
 

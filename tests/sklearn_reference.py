@@ -17,6 +17,8 @@ def estimator_proba(model, blocks, url=None) -> np.ndarray:
     tokens = token_matrix(blocks)
     first = _full_proba(model.first, tokens)
     page_types = model.page.predict_proba(page_row(tokens, url)[None, :])[0]
-    context = np.hstack((context_features(blocks, first, page_types), markup_columns(model.markup.predict(tokens))))
+    context = np.hstack(
+        (context_features(blocks, first, page_types), markup_columns(model.markup.predict(tokens)))
+    )
     body = body_proba(model.second.decision_function(context), model.sequence, context)
     return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)

@@ -41,7 +41,9 @@ def test_a_damaged_or_unwritable_cache_only_costs_the_build(tmp_path, monkeypatc
     table_cache.cached_arrays("demo", _build, key=("a",))
     for path in tmp_path.glob("demo-*.npz"):
         path.write_bytes(b"not an npz file")
-    assert table_cache.cached_arrays("demo", _build, key=("a",))["squares"].tolist() == [i * i for i in range(10)]
+    assert table_cache.cached_arrays("demo", _build, key=("a",))["squares"].tolist() == [
+        i * i for i in range(10)
+    ]
     blocker = tmp_path / "file"
     blocker.write_text("x")
     monkeypatch.setenv("CLEANER_CACHE_DIR", str(blocker / "below-a-file"))
