@@ -101,8 +101,9 @@ def _clean_parser() -> argparse.ArgumentParser:
         "--model",
         type=Path,
         default=None,
-        help="a model directory to use instead of the shipped one. A model file is a "
-        "pickle and runs code when loaded: name only models you trust",
+        help="a model directory (from `clean train`) to use instead of the shipped one. Cleaning "
+        "reads only its runtime.npz (numpy arrays, no pickle), after checking it against the SHA-256 "
+        "in its meta.json and every index its scorers follow",
     )
     parser.add_argument(
         "--threshold",

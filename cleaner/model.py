@@ -55,27 +55,31 @@ def file_sha256(path: Path) -> str:
 def read_meta(directory: Path) -> dict[str, Any]:
     meta_path = directory / META_FILE
     if not meta_path.exists():
-        raise ModelError(f"no model in {directory} (no {META_FILE}); rebuild it with `clean train`")
+        raise ModelError(
+            f"no model in {directory} (no {META_FILE}); rebuild it with `clean train --out {directory}`"
+        )
     try:
         return json.loads(meta_path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise ModelError(f"{meta_path} is not valid JSON ({exc}); rebuild it with `clean train`") from exc
+        raise ModelError(
+            f"{meta_path} is not valid JSON ({exc}); rebuild it with `clean train --out {directory}`"
+        ) from exc
 
 
 def checked_path(directory: Path, meta: dict[str, Any], name: str, hash_key: str) -> Path:
     """The path of a model file whose SHA-256 and feature set match meta.json."""
     path = directory / name
     if not path.exists():
-        raise ModelError(f"no {name} in {directory}; rebuild it with `clean train`")
+        raise ModelError(f"no {name} in {directory}; rebuild it with `clean train --out {directory}`")
     if file_sha256(path) != meta.get(hash_key):
         raise ModelError(
             f"{path} does not match the SHA-256 recorded in {directory / META_FILE}; refusing to "
-            "load it. Reinstall cleaner or retrain with `clean train`."
+            f"load it. Reinstall cleaner or retrain with `clean train --out {directory}`."
         )
     if meta.get("feature_fingerprint") != feature_fingerprint():
         raise ModelError(
             f"the model in {directory} was trained on features {meta.get('feature_fingerprint')}, "
-            f"but this cleaner computes {feature_fingerprint()}; retrain with `clean train`"
+            f"but this cleaner computes {feature_fingerprint()}; retrain with `clean train --out {directory}`"
         )
     return path
 
