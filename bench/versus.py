@@ -7,7 +7,8 @@ built in place there. Both sides then clean the same sampled WCXB pages (HTML, a
 plain-text rendering made once by this checkout), each pass in a fresh child process running
 that side's own `bench/bench.py --only ...`, so each side imports its own code. The sides
 take turns within every round, so a slow spell of a shared machine falls on both alike; the
-ratio new/old is taken within each round and the median over rounds is reported. Start-up
+ratio new/old is taken within each round and the median over rounds is reported; which side
+goes first alternates from round to round. Start-up
 (`echo x | clean --text-only`, as `python -m cleaner.cli`) is timed the same way.
 """
 
@@ -97,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             rates: dict[tuple[str, str], list[float]] = {}
             for round_number in range(1, args.rounds + 1):
                 for key, kind in (("cleaner-html", "html"), ("cleaner-text", "text")):
-                    for name, root in sides.items():
+                    order = list(sides.items())[:: 1 if round_number % 2 else -1]  # who goes first alternates
+                    for name, root in order:
                         print(f"round {round_number}: {name} {key}", file=sys.stderr, flush=True)
                         rates.setdefault((name, key), []).append(
                             docs_per_s(root, key, inputs[kind], args.repeats)
