@@ -418,7 +418,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the `clean --jobs` stream holds the sampled pages K times over (default 1): "
         "a longer stream shows the speed-up past the command's start-up",
     )
-    p.add_argument("--corpus", type=Path, default=CORPUS, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        default=CORPUS,
+        help="a corpus in the WCXB layout (default ../shared/wcxb-dev; ../shared/dragnet for news and blog pages)",
+    )
     p.add_argument("--only", choices=sorted(BY_KEY), help=argparse.SUPPRESS)
     p.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
