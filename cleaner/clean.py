@@ -48,7 +48,7 @@ class Cleaner:
         """
         if isinstance(doc, str):
             doc = Document(content=doc, kind=kind or "text")
-        blocks, declared_title = segment(doc)
+        blocks, declared_title, declared = segment(doc)
         proba = self.score(blocks, doc.kind, doc.url)
         body, texts = proba[:, 1], tuple([block.text for block in blocks])
         plain = doc.kind == "text"
@@ -65,6 +65,7 @@ class Cleaner:
             keep=tuple(keep.tolist()),
             scores=tuple(body.tolist()),
             title_index=title_at,
+            **declared._asdict(),
         )
 
     def pipe(self, docs: Iterable[Document | str]) -> Iterator[Result]:

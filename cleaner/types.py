@@ -72,6 +72,12 @@ class Result:
     keep: tuple[bool, ...] = ()  # whether each block was kept
     scores: tuple[float, ...] = ()  # P(body) of each block
     title_index: int = -1  # the block that became the title, or -1
+    # What the page declares about itself (HTML only; `metadata.py`), None where it does not.
+    author: str | None = None
+    date: str | None = None  # publication date, YYYY-MM-DD
+    language: str | None = None  # ISO 639-1
+    sitename: str | None = None
+    description: str | None = None
 
     @property
     def lines(self) -> tuple[LineDecision, ...]:

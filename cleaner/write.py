@@ -13,7 +13,8 @@ from .errors import STDIN_NAME, InputError
 from .types import Document, Result
 
 # Fields cleaner writes itself; an input field of the same name passes through as `input_<name>`.
-OUTPUT_FIELDS = frozenset(("id", "url", "title", "text", "stats", "lines", "error", "line"))
+METADATA_FIELDS = ("author", "date", "language", "sitename", "description")
+OUTPUT_FIELDS = frozenset(("id", "url", "title", *METADATA_FIELDS, "text", "stats", "lines", "error", "line"))
 
 
 def result_record(result: Result, doc: Document, explain: bool = False) -> dict[str, Any]:
@@ -21,6 +22,8 @@ def result_record(result: Result, doc: Document, explain: bool = False) -> dict[
     if result.url is not None:
         record["url"] = result.url
     record["title"] = result.title
+    for field in METADATA_FIELDS:
+        record[field] = getattr(result, field)
     record["text"] = result.text
     record["stats"] = {
         "lines_kept": result.kept,

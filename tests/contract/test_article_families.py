@@ -20,7 +20,11 @@ def text() -> str:
 
 
 def test_the_story_is_kept_whole(text):
-    for start in ("The town council of Eastport voted", "The new wall will be", "The mayor said construction"):
+    for start in (
+        "The town council of Eastport voted",
+        "The new wall will be",
+        "The mayor said construction",
+    ):
         assert start in text
 
 
@@ -35,6 +39,27 @@ def test_the_teaser_grid_after_the_story_goes(text):
     assert "Family bakery on the high street" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="comment thread under an article: scored 0.57-0.82 by the shipped model")
+@pytest.mark.xfail(
+    strict=True, reason="comment thread under an article: scored 0.57-0.82 by the shipped model"
+)
 def test_the_comment_thread_under_the_article_goes(text):
     assert "My cellar was flooded twice" not in text
+
+
+def test_every_record_carries_the_declared_fields():
+    import json
+    import subprocess
+    import sys
+
+    page = json.dumps({"id": "p", "html": PAGE.read_text(encoding="utf-8"), "url": URL})
+    text = json.dumps({"id": "t", "text": "A plain text has no declarations.\n\nIt says what it says."})
+    run = subprocess.run(
+        [sys.executable, "-m", "cleaner.cli"],
+        input=f"{page}\n{text}\n".encode(),
+        capture_output=True,
+        timeout=120,
+    )
+    html_record, text_record = (json.loads(line) for line in run.stdout.decode().splitlines())
+    assert html_record["language"] == "en" and html_record["title"].startswith("Harbour town votes")
+    for field in ("author", "date", "language", "sitename", "description"):
+        assert field in html_record and text_record[field] is None
