@@ -15,6 +15,7 @@ import numpy as np
 from .decide import keep_mask
 from .join import join_kept, title_index
 from .model import load_model
+from .read import SNIFF_BYTES, decode_bytes, is_html_page
 from .segment import segment
 from .text_rules.shapes import line_shapes
 from .types import Block, Document, Kind, Result
@@ -113,13 +114,26 @@ def default_cleaner() -> Cleaner:
     return cached_cleaner()
 
 
-def clean_text(text: str, url: str | None = None) -> str:
+def clean_text(text: str | bytes, url: str | None = None) -> str:
     """The body of a plain-text scrape, paragraphs separated by a blank line. The page's
-    URL, where known, helps tell what kind of page it is."""
-    return default_cleaner().clean(Document(content=text, kind="text", url=url)).text
+    URL, where known, helps tell what kind of page it is. Bytes are decoded as the command
+    line decodes a file; a whole HTML page (it starts with `<!doctype html>`, `<html>`,
+    `<head>` or `<body>`) is cleaned as HTML, as the command line would, not as text full of
+    style sheets and scripts."""
+    if isinstance(text, bytes):
+        text = decode_bytes(text, is_html=is_html_page(text[:SNIFF_BYTES]))
+    elif not isinstance(text, str):
+        raise TypeError(f"clean_text takes str or bytes, not {type(text).__name__}")
+    kind: Kind = "html" if is_html_page(text[:SNIFF_BYTES].encode("utf-8", "surrogatepass")) else "text"
+    return default_cleaner().clean(Document(content=text, kind=kind, url=url)).text
 
 
-def clean_html(html: str, url: str | None = None) -> str:
+def clean_html(html: str | bytes, url: str | None = None) -> str:
     """The body of an HTML page, paragraphs separated by a blank line. The page's URL,
-    where known, helps tell what kind of page it is."""
+    where known, helps tell what kind of page it is. Bytes are decoded as the command line
+    decodes a file (BOM, UTF-8, the page's declared charset, a detector)."""
+    if isinstance(html, bytes):
+        html = decode_bytes(html, is_html=True)
+    elif not isinstance(html, str):
+        raise TypeError(f"clean_html takes str or bytes, not {type(html).__name__}")
     return default_cleaner().clean(Document(content=html, kind="html", url=url)).text

@@ -122,6 +122,12 @@ def decode_bytes(data: bytes, is_html: bool = True) -> str:
     return as_utf8
 
 
+def is_html_page(head: bytes) -> bool:
+    """Starts as an HTML document does (a doctype, `<html>`, `<head>` or `<body>`, after
+    comments): the strict test, for text that may quote a tag or two."""
+    return bool(_HTML_START.match(head))
+
+
 def looks_like_html(head: bytes) -> bool:
     return (
         bool(_HTML_START.match(head))

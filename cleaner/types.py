@@ -13,6 +13,7 @@ from typing import Any, Literal, NamedTuple
 Kind = Literal["text", "html"]
 Label = Literal["body", "chrome", "title"]
 LABELS: tuple[Label, ...] = ("chrome", "body", "title")
+METADATA_FIELDS = ("author", "date", "language", "sitename", "description")  # what a page declares
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,26 @@ class Result:
             labels[self.title_index] = "title"
         scores = [round(score, 4) for score in self.scores]
         return tuple(map(LineDecision, self.block_texts, labels, scores))
+
+    def to_record(self, explain: bool = False) -> dict[str, Any]:
+        """The record the command line writes for this result (without the input's own
+        fields, which the stream passes through); `explain` adds every block's decision."""
+        record: dict[str, Any] = {"id": self.id}
+        if self.url is not None:
+            record["url"] = self.url
+        record["title"] = self.title
+        record.update({field: getattr(self, field) for field in METADATA_FIELDS})
+        record["text"] = self.text
+        record["stats"] = {
+            "lines_kept": self.kept,
+            "lines_dropped": self.dropped,
+            "model": self.model_version,
+        }
+        if explain:
+            record["lines"] = [
+                {"text": line.text, "label": line.label, "score": line.score} for line in self.lines
+            ]
+        return record
 
     @property
     def kept(self) -> int:

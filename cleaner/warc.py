@@ -46,12 +46,13 @@ def read_warc(
     for record in ArchiveIterator(stream, record_types=wanted, parse_http=True):
         doc_id = record.record_id
         url = record.headers.get("WARC-Target-URI")
+        crawled = {"warc_date": record.headers.get("WARC-Date")}  # when the page was fetched
         if record.record_type == WarcRecordType.conversion:
             text = without_nul(decode_bytes(record.reader.read(), is_html=False), "text")
             if not text.strip():
                 yield InputError(f"{where}WET record is empty", doc_id)
                 continue
-            yield Document(content=text, kind="text", id=doc_id, url=url)
+            yield Document(content=text, kind="text", id=doc_id, url=url, extra=crawled)
             continue
         content_type = (record.http_content_type or "").lower()
         if not content_type.startswith(HTML_TYPES):
@@ -63,7 +64,8 @@ def read_warc(
             yield InputError(f"{where}WARC response has an empty body", doc_id, passthrough={"url": url})
             continue
         charset = record.http_charset
-        yield Document(content=_decode(body, charset), kind="html", id=doc_id, url=url)
+        extra = {**crawled, "content_type": record.http_content_type}
+        yield Document(content=_decode(body, charset), kind="html", id=doc_id, url=url, extra=extra)
     if counts.skipped_non_html:
         log.warning("skipped %d non-HTML WARC responses", counts.skipped_non_html)
 

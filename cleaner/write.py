@@ -10,30 +10,15 @@ import json
 from typing import Any
 
 from .errors import STDIN_NAME, InputError
-from .types import Document, Result
+from .types import METADATA_FIELDS, Document, Result
 
 # Fields cleaner writes itself; an input field of the same name passes through as `input_<name>`.
-METADATA_FIELDS = ("author", "date", "language", "sitename", "description")
 OUTPUT_FIELDS = frozenset(("id", "url", "title", *METADATA_FIELDS, "text", "stats", "lines", "error", "line"))
 
 
 def result_record(result: Result, doc: Document, explain: bool = False) -> dict[str, Any]:
-    record: dict[str, Any] = {"id": result.id}
-    if result.url is not None:
-        record["url"] = result.url
-    record["title"] = result.title
-    for field in METADATA_FIELDS:
-        record[field] = getattr(result, field)
-    record["text"] = result.text
-    record["stats"] = {
-        "lines_kept": result.kept,
-        "lines_dropped": result.dropped,
-        "model": result.model_version,
-    }
-    if explain:
-        record["lines"] = [
-            {"text": line.text, "label": line.label, "score": line.score} for line in result.lines
-        ]
+    """The result's record (`Result.to_record`), then the input's own fields."""
+    record = result.to_record(explain)
     for key, value in doc.extra.items():
         record.setdefault(key, value)
     return record

@@ -89,6 +89,8 @@ def test_clean_reads_a_gzipped_warc_file(small_model_dir, tmp_path):
         ("<urn:uuid:4>", "https://example.org/b"),
     ]
     assert [r["title"] for r in out] == ["Bridge budget approved", "Bridge budget approved"]
+    assert [r["warc_date"] for r in out] == ["2025-06-10T12:00:00Z"] * 2  # when the page was fetched
+    assert all(r["content_type"].startswith("text/html") for r in out)
     for record, opening in zip(
         out, ("the new bridge budget after a long debate", "the new tunnel budget after a long débat")
     ):
@@ -111,5 +113,6 @@ def test_clean_reads_a_wet_file(small_model_dir, tmp_path):
     (record,) = records(done.stdout)
     assert done.returncode == 0, done.stderr.decode()
     assert record["id"] == "<urn:uuid:9>" and record["url"] == "https://example.org/c"
+    assert record["warc_date"] == "2025-06-10T12:00:00Z"
     assert record["text"].split("\n\n") == ARTICLE_PARAGRAPHS  # menu and copyright lines dropped
     assert record["stats"]["lines_kept"] == 3 and record["stats"]["lines_dropped"] == 4
