@@ -37,6 +37,7 @@ from .read import (
     read_single,
     sniff_format,
 )
+from .schemas import SCHEMAS
 from .stream import MIB, Item, Limits, Options, clean_lines
 
 # `clean NAME ...`: the subcommand NAME -> (module, function taking the remaining arguments,
@@ -133,6 +134,12 @@ def _clean_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="seconds one document may take before it becomes an error record (0: no limit)",
     )
+    parser.add_argument(
+        "--schema",
+        choices=SCHEMAS,
+        default="cleaner",
+        help="the output record: cleaner's own (default), or Dolma's {id, text, source, added, created, metadata}",
+    )
     parser.add_argument("--version", action="version", version=f"clean {__version__}")
     return parser
 
@@ -183,6 +190,7 @@ def run_clean(
         threshold=args.threshold,
         explain=args.explain,
         limits=Limits(max_bytes=int(args.max_bytes * MIB), timeout=args.timeout),
+        schema=args.schema,
     )
     items = iter_items(args.files, args.format, stdin)
     stderr = stderr or sys.stderr

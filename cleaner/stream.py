@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
 from .read import RawLine, parse_jsonl_line
+from .schemas import in_schema
 from .types import Document
 from .write import dumps, error_record, name_source, result_record
 
@@ -56,6 +57,7 @@ class Options:
     threshold: float | None = None
     explain: bool = False
     limits: Limits = Limits()
+    schema: str = "cleaner"  # or "dolma" (`schemas.py`)
 
 
 class DocumentTimeout(Exception):
@@ -116,7 +118,8 @@ def clean_one(cleaner: Cleaner, doc: Document, options: Options) -> dict[str, An
 
 
 def clean_record(cleaner: Cleaner, item: Item, options: Options) -> dict[str, Any]:
-    """One input item to its output record: parsed, cleaned, not yet serialized."""
+    """One input item to its output record (in cleaner's schema): parsed, cleaned, not yet
+    serialized."""
     source = None
     if isinstance(item, RawLine):
         source = item.source
@@ -127,8 +130,11 @@ def clean_record(cleaner: Cleaner, item: Item, options: Options) -> dict[str, An
 
 def render(cleaner: Cleaner, item: Item, options: Options) -> Output:
     """One input item to its output line: the parsing, cleaning and serializing all in one place."""
+    content = item.content if isinstance(item, Document) else None
     record = clean_record(cleaner, item, options)
-    return dumps(record), "error" in record
+    if options.schema != "cleaner" and content is None and isinstance(item, RawLine):
+        content = item.data.decode("utf-8", "replace")  # for a stable id, where the record has none
+    return dumps(in_schema(record, options.schema, content)), "error" in record
 
 
 def clean_lines(items: Iterable[Item], options: Options, jobs: int = 1) -> Iterator[Output]:
@@ -192,7 +198,7 @@ def _clean_in_workers(items: Iterable[Item], options: Options, jobs: int) -> Ite
                 or (inbox.empty() and _running(pending) < jobs)
             ):
                 if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
-                    yield from _take(*pending.popleft())
+                    yield from _take(*pending.popleft(), options.schema)
                 try:
                     future = executor.submit(_work, batch)
                 except BrokenProcessPool:  # a worker died: start afresh for what follows
@@ -203,7 +209,7 @@ def _clean_in_workers(items: Iterable[Item], options: Options, jobs: int) -> Ite
                 pending.append((batch, future))
                 batch, size = [], 0
             while pending and (pending[0][1].done() or not reading):
-                yield from _take(*pending.popleft())
+                yield from _take(*pending.popleft(), options.schema)
     finally:
         inbox.close()
         for _, future in pending:
@@ -276,14 +282,14 @@ def _size(item: Item) -> int:
     return len(item.content) if isinstance(item, Document) else 0
 
 
-def _take(batch: list[Item], future: Future) -> list[Output]:
+def _take(batch: list[Item], future: Future, schema: str) -> list[Output]:
     try:
         return future.result()
     except Exception as exc:  # the worker process died on this batch or another one
-        return [_worker_failed(item, exc) for item in batch]
+        return [_worker_failed(item, exc, schema) for item in batch]
 
 
-def _worker_failed(item: Item, exc: Exception) -> Output:
+def _worker_failed(item: Item, exc: Exception, schema: str = "cleaner") -> Output:
     """The error record for an item whose worker died, with the id and fields read here."""
     line, source = None, None
     if isinstance(item, RawLine):
@@ -291,4 +297,5 @@ def _worker_failed(item: Item, exc: Exception) -> Output:
     if isinstance(item, Document):
         item = InputError(f"worker failed: {type(exc).__name__}: {exc}", item.id, line, item.extra)
     record = error_record(item)
-    return dumps(record if source is None else name_source(record, source)), True
+    record = record if source is None else name_source(record, source)
+    return dumps(in_schema(record, schema)), True
