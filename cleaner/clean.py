@@ -120,10 +120,9 @@ def clean_text(text: str | bytes, url: str | None = None) -> str:
     line decodes a file; a whole HTML page (it starts with `<!doctype html>`, `<html>`,
     `<head>` or `<body>`) is cleaned as HTML, as the command line would, not as text full of
     style sheets and scripts."""
-    if isinstance(text, bytes):
+    if isinstance(text, bytes):  # an HTML page's declared charset is read when decoding
         text = decode_bytes(text, is_html=is_html_page(text[:SNIFF_BYTES]))
-    elif not isinstance(text, str):
-        raise TypeError(f"clean_text takes str or bytes, not {type(text).__name__}")
+    text = _as_str(text, "text", "clean_text")
     kind: Kind = "html" if is_html_page(text[:SNIFF_BYTES].encode("utf-8", "surrogatepass")) else "text"
     return default_cleaner().clean(Document(content=text, kind=kind, url=url)).text
 
@@ -132,8 +131,17 @@ def clean_html(html: str | bytes, url: str | None = None) -> str:
     """The body of an HTML page, paragraphs separated by a blank line. The page's URL,
     where known, helps tell what kind of page it is. Bytes are decoded as the command line
     decodes a file (BOM, UTF-8, the page's declared charset, a detector)."""
-    if isinstance(html, bytes):
-        html = decode_bytes(html, is_html=True)
-    elif not isinstance(html, str):
-        raise TypeError(f"clean_html takes str or bytes, not {type(html).__name__}")
-    return default_cleaner().clean(Document(content=html, kind="html", url=url)).text
+    return (
+        default_cleaner()
+        .clean(Document(content=_as_str(html, "html", "clean_html"), kind="html", url=url))
+        .text
+    )
+
+
+def _as_str(content: object, kind: Kind, caller: str) -> str:
+    """The document as text: bytes decoded as the command line decodes a file of this kind."""
+    if isinstance(content, bytes):
+        return decode_bytes(content, is_html=kind == "html")
+    if not isinstance(content, str):
+        raise TypeError(f"{caller} takes str or bytes, not {type(content).__name__}")
+    return content

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from selectolax.lexbor import LexborHTMLParser
+from .types import PageMetadata
+
+if TYPE_CHECKING:  # the tree comes from the HTML segmenter; plain text never loads the parser
+    from selectolax.lexbor import LexborHTMLParser
 
 _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _LANGUAGE = re.compile(r"\s*([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)*\s*$")
@@ -55,16 +58,6 @@ _META_KEYS = {
     "description": ("og:description", "description", "twitter:description"),
     "language": ("og:locale", "content-language", "dc.language", "language"),
 }
-
-
-class PageMetadata(NamedTuple):
-    """The declared fields, each None where the page does not declare it."""
-
-    author: str | None = None
-    date: str | None = None  # ISO 8601, YYYY-MM-DD
-    language: str | None = None  # ISO 639-1, two letters
-    sitename: str | None = None
-    description: str | None = None
 
 
 def page_metadata(tree: LexborHTMLParser) -> PageMetadata:

@@ -91,20 +91,21 @@ def load_sequence(data: dict[str, np.ndarray], kind: str) -> SequenceStage | Non
     return SequenceStage(**fields, dilations=tuple(int(d) for d in data[f"{kind}.seq_dilations"]))
 
 
-def load_runtime(path: Path, shipped: bool = False) -> dict[str, Scorer]:
+def load_runtime(path: Path, sha256: str | None = None) -> dict[str, Scorer]:
     """Read `runtime.npz` (no pickles allowed) into one scorer per input kind. The shipped
-    model's decoded arrays are kept on disk once made (`table_cache`, keyed by the file's
-    SHA-256 and the code that lays them out): decoding them took a third of the start-up."""
+    model's decoded arrays (`sha256` given: the file's, as meta.json records it) are kept on disk
+    once made (`table_cache`, keyed by it and by the code that checks and lays them out):
+    decoding them took a third of the start-up."""
 
     def build() -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as arrays:
             return ready_arrays({name: arrays[name] for name in arrays.files}, str(path))
 
-    if not shipped:
+    if sha256 is None:
         return scorers_from_ready(build())
     from . import array_checks, score  # the checks it passed and the layout it is read into
 
-    key = (file_sha256(path), *map(source_of, (__file__, array_checks.__file__, score.__file__)))
+    key = (sha256, *map(source_of, (__file__, array_checks.__file__, score.__file__)))
     return scorers_from_ready(cached_arrays("shipped-model", build, key))
 
 
@@ -117,7 +118,7 @@ def ready_arrays(data: dict[str, np.ndarray], source: str = "the model") -> dict
     """The exported arrays in the layout the scorers read, after checking every index the
     scorers follow: a crafted or corrupted file is refused here, not met as a crash. The
     linear weights are decoded from their 8-bit codes and turned bucket-major; the first
-    stage's and the markup guesses' side by side (`shared_token_table`); the trees' nodes
+    stage's and the markup guesses' side by side in one token table; the trees' nodes
     packed for the C loop."""
     try:
         check_arrays(data)
@@ -207,5 +208,6 @@ def load_model(directory: Path | None = None) -> tuple[dict[str, Scorer], dict[s
     """The scorers and meta of a model directory (None: the shipped model)."""
     directory = shipped_dir() if directory is None else Path(directory)
     meta = read_meta(directory)
+    path = checked_path(directory, meta, RUNTIME_FILE, "runtime_sha256")
     shipped = directory.resolve() == shipped_dir().resolve()
-    return load_runtime(checked_path(directory, meta, RUNTIME_FILE, "runtime_sha256"), shipped), meta
+    return load_runtime(path, meta["runtime_sha256"] if shipped else None), meta

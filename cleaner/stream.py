@@ -130,11 +130,18 @@ def clean_record(cleaner: Cleaner, item: Item, options: Options) -> dict[str, An
 
 def render(cleaner: Cleaner, item: Item, options: Options) -> Output:
     """One input item to its output line: the parsing, cleaning and serializing all in one place."""
-    content = item.content if isinstance(item, Document) else None
     record = clean_record(cleaner, item, options)
-    if options.schema != "cleaner" and content is None and isinstance(item, RawLine):
-        content = item.data.decode("utf-8", "replace")  # for a stable id, where the record has none
-    return dumps(in_schema(record, options.schema, content)), "error" in record
+    failed = "error" in record
+    if options.schema != "cleaner":
+        record = in_schema(record, options.schema, _content_of(item))
+    return dumps(record), failed
+
+
+def _content_of(item: Item) -> str | None:
+    """The input document as text, for a stable id where the record has none."""
+    if isinstance(item, RawLine):
+        return item.data.decode("utf-8", "replace")
+    return item.content if isinstance(item, Document) else None
 
 
 def clean_lines(items: Iterable[Item], options: Options, jobs: int = 1) -> Iterator[Output]:

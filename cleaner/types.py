@@ -13,7 +13,19 @@ from typing import Any, Literal, NamedTuple
 Kind = Literal["text", "html"]
 Label = Literal["body", "chrome", "title"]
 LABELS: tuple[Label, ...] = ("chrome", "body", "title")
-METADATA_FIELDS = ("author", "date", "language", "sitename", "description")  # what a page declares
+
+
+class PageMetadata(NamedTuple):
+    """What an HTML page declares about itself (`metadata.py`), each None where it does not."""
+
+    author: str | None = None
+    date: str | None = None  # the publication date, YYYY-MM-DD
+    language: str | None = None  # ISO 639-1, two letters
+    sitename: str | None = None
+    description: str | None = None
+
+
+METADATA_FIELDS = PageMetadata._fields  # on every output record
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ plain text never loads the HTML parser (a tenth of `clean`'s start-up).
 
 from __future__ import annotations
 
-from ..metadata import PageMetadata, page_metadata
-from ..types import Block, Document
+from ..metadata import page_metadata
+from ..types import Block, Document, PageMetadata
 
 
 def segment(doc: Document) -> tuple[list[Block], str | None, PageMetadata]:

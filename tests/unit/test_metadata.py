@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from cleaner.metadata import PageMetadata, iso_date, iso_language, page_metadata
+from cleaner.metadata import iso_date, iso_language, page_metadata
 from cleaner.segment.html import parse_html
+from cleaner.types import PageMetadata
 
 JSON_LD = {
     "@context": "https://schema.org",
