@@ -49,6 +49,13 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "rebuild the model from labeled data (seeds/, fixtures/, --corpus)",
     ),
     "evaluate": ("cleaner.training.commands", "run_evaluate", "cross-validate the model on a labeled corpus"),
+    "adapt": ("cleaner.training.adapt", "run_adapt", "fit a site layer on a few labeled pages (seconds)"),
+    "label": (
+        "cleaner.label",
+        "run_label",
+        "label a folder of pages in the browser (127.0.0.1), saved as you go",
+    ),
+    "view": ("cleaner.view", "run_view", "write an HTML page showing each block kept or dropped, and why"),
     "spark": ("cleaner.spark", "main", "clean JSON Lines or WARC files on Apache Spark (needs pyspark)"),
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,11 @@ from .score import (
     tree_depths,
 )
 from .sequence import SequenceStage
+from .site_adapter import ADAPTER_BUCKETS, SiteAdapter
 
 MODEL_FILE = "model.joblib"
 RUNTIME_FILE = "runtime.npz"
+ADAPTER_FILE = "adapter.npz"
 META_FILE = "meta.json"
 _PACKAGE_MODELS = Path(__file__).resolve().parent / "models"  # inside an installed wheel
 _SOURCE_MODELS = Path(__file__).resolve().parent.parent / "models"  # a source checkout
@@ -205,9 +208,29 @@ def scorers_from_ready(ready: dict[str, np.ndarray]) -> dict[str, Scorer]:
 
 
 def load_model(directory: Path | None = None) -> tuple[dict[str, Scorer], dict[str, Any]]:
-    """The scorers and meta of a model directory (None: the shipped model)."""
+    """The scorers and meta of a model directory (None: the shipped model), with its site
+    layer (`adapter.npz`, from `clean adapt`) where it has one."""
     directory = shipped_dir() if directory is None else Path(directory)
     meta = read_meta(directory)
     path = checked_path(directory, meta, RUNTIME_FILE, "runtime_sha256")
     shipped = directory.resolve() == shipped_dir().resolve()
-    return load_runtime(path, meta["runtime_sha256"] if shipped else None), meta
+    scorers = load_runtime(path, meta["runtime_sha256"] if shipped else None)
+    if "adapter_sha256" in meta:
+        adapters = load_adapters(checked_path(directory, meta, ADAPTER_FILE, "adapter_sha256"))
+        scorers = {kind: replace(s, adapter=adapters.get(kind)) for kind, s in scorers.items()}
+    return scorers, meta
+
+
+def load_adapters(path: Path) -> dict[str, SiteAdapter]:
+    """`adapter.npz` (no pickles) into one SiteAdapter per adapted input kind, checked."""
+    adapters: dict[str, SiteAdapter] = {}
+    with np.load(path, allow_pickle=False) as arrays:
+        for kind in ("html", "text"):
+            if f"{kind}.weights" not in arrays.files:
+                continue
+            weights = arrays[f"{kind}.weights"].astype(np.float64)
+            scale, bias = float(arrays[f"{kind}.scale"]), float(arrays[f"{kind}.bias"])
+            if weights.shape != (ADAPTER_BUCKETS,) or not np.isfinite([*weights, scale, bias]).all():
+                raise ModelError(f"{path}: the {kind} site layer has the wrong shape or non-finite values")
+            adapters[kind] = SiteAdapter(weights, scale, bias)
+    return adapters

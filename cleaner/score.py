@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,6 +31,7 @@ from .features.tokens import (
     with_url_buckets,
 )
 from .sequence import SEQUENCE_SHARE, SequenceStage
+from .site_adapter import SiteAdapter
 from .types import LABELS, Block
 
 SEQUENCE_ARRAYS = ("mean", "scale") + SequenceStage.PARAMS
@@ -262,10 +264,15 @@ class Scorer:
     # The first stage's and the markup guesses' weights side by side (`model.ready_arrays`),
     # where there are guesses: one lookup a token for both.
     token_table: np.ndarray | None = None
+    adapter: SiteAdapter | None = None  # a site's layer over P(body) (`clean adapt`)
 
     def predict_proba(self, blocks: Sequence[Block], url: str | None = None) -> np.ndarray:
         if not blocks:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
+        return self.explain(blocks, url).proba
+
+    def explain(self, blocks: Sequence[Block], url: str | None = None) -> Evidence:
+        """The stages' outputs for a page, for `predict_proba` and for `clean view`."""
         buckets, owners, class_counts = scan_blocks(blocks)
         guesses = None
         if self.token_table is not None:
@@ -282,4 +289,18 @@ class Scorer:
         if guesses is not None:
             context = np.hstack((context, markup_columns(guesses)))
         body = body_proba(self.second.log_odds(context), self.sequence, context)
-        return np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
+        if self.adapter is not None:
+            body = self.adapter.apply(blocks, body)
+        proba = np.stack([1.0 - body, body, first[:, 2]], axis=1).astype(np.float32)
+        return Evidence(first=first, page_types=page_types, context=context, proba=proba)
+
+
+class Evidence(NamedTuple):
+    """What the stages made of a page: the first stage's (chrome, body, title) per block,
+    the page-type probabilities (PAGE_TYPES), the context rows the trees read, and the
+    final class probabilities."""
+
+    first: np.ndarray
+    page_types: np.ndarray
+    context: np.ndarray
+    proba: np.ndarray

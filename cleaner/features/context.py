@@ -26,6 +26,8 @@ import numpy as np
 
 from .. import _speedups
 from ..types import Block
+from .families import FAMILY_COLUMNS, family_columns
+from .structure import STRUCTURE_COLUMNS, structure_columns
 from .tokens import (
     CHAR_COUNT_COLUMNS,
     HASH_FEATURES,
@@ -36,7 +38,7 @@ from .tokens import (
     char_class_counts,
 )
 
-FEATURE_VERSION = "7"  # bump whenever a feature changes: old models are then refused
+FEATURE_VERSION = "8"  # bump whenever a feature changes: old models are then refused
 _HEADING_LEVEL = {f"h{level}": level for level in range(1, 7)}
 
 
@@ -212,7 +214,9 @@ def context_features(
         )
         sections = np.empty((n, len(SECTION_COLUMNS)), dtype=np.float32)
         c_context.section_rows(n, levels, counts, first, plain_text, sections)
-    return np.hstack((base, sections))
+    chars = np.fromiter(map(len, texts), dtype=np.float64, count=len(texts))
+    structure = structure_columns(groups, first[:, 1], chars, plain_text)
+    return np.hstack((base, sections, structure, family_columns(blocks)))
 
 
 SECTION_COLUMNS = (
@@ -270,7 +274,23 @@ def section_columns(
 
 
 BASE_WIDTH = len(BLOCK_COLUMNS) + 3 + 4 * len(NEIGHBOUR_OFFSETS) + 2 * len(WINDOWS) + 1 + 3 + len(PAGE_TYPES)
-CONTEXT_WIDTH = BASE_WIDTH + len(SECTION_COLUMNS)
+CONTEXT_WIDTH = BASE_WIDTH + len(SECTION_COLUMNS) + len(STRUCTURE_COLUMNS) + len(FAMILY_COLUMNS)
+# Every column's name, in order (for `clean view` and for reading a model's trees).
+CONTEXT_COLUMNS: tuple[str, ...] = (
+    BLOCK_COLUMNS
+    + ("first_chrome", "first_body", "first_title")
+    + tuple(
+        f"{name}_{offset:+d}"
+        for offset in NEIGHBOUR_OFFSETS
+        for name in ("body", "log_chars", "link_density", "sentence_end")
+    )
+    + tuple(f"window{radius}_{kind}" for radius in WINDOWS for kind in ("body", "weighted_body"))
+    + ("shape_mean_body", "page_log_blocks", "page_mean_body", "page_body_share")
+    + tuple(f"page_{name}" for name in PAGE_TYPES)
+    + SECTION_COLUMNS
+    + STRUCTURE_COLUMNS
+    + FAMILY_COLUMNS
+)
 
 
 def context_matrix(
@@ -319,5 +339,5 @@ def feature_fingerprint() -> str:
     """Identifies the feature set a model was trained with."""
     return (
         f"v{FEATURE_VERSION}-h{HASH_FEATURES}-w{MAX_WORDS}-c{len(BLOCK_COLUMNS)}"
-        f"-p{PAGE_BUCKETS}-t{len(PAGE_TYPES)}-s{len(SECTION_COLUMNS)}"
+        f"-p{PAGE_BUCKETS}-t{len(PAGE_TYPES)}-s{len(SECTION_COLUMNS)}-g{len(STRUCTURE_COLUMNS)}-f{len(FAMILY_COLUMNS)}"
     )

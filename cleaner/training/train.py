@@ -127,7 +127,9 @@ def train_and_save(
 
 
 # What a model folder holds; an existing --out folder with anything else is not replaced.
-MODEL_DIR_FILES = frozenset((MODEL_FILE, RUNTIME_FILE, META_FILE, "MODEL_CARD.md", "scores.json"))
+MODEL_DIR_FILES = frozenset(
+    (MODEL_FILE, RUNTIME_FILE, META_FILE, "MODEL_CARD.md", "scores.json", "adapter.npz")
+)
 
 
 class OutputError(ValueError):

@@ -39,9 +39,6 @@ def test_the_teaser_grid_after_the_story_goes(text):
     assert "Family bakery on the high street" not in text
 
 
-@pytest.mark.xfail(
-    strict=True, reason="comment thread under an article: scored 0.57-0.82 by the shipped model"
-)
 def test_the_comment_thread_under_the_article_goes(text):
     assert "My cellar was flooded twice" not in text
 

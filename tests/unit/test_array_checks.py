@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from cleaner.array_checks import check_arrays
+from cleaner.features.context import CONTEXT_WIDTH
+from cleaner.features.markup_guess import COLUMNS_PER_GUESS, GUESSES
 from tests.conftest import ROOT
 
 SHIPPED = ROOT / "models"
@@ -61,12 +63,15 @@ def test_the_shipped_arrays_pass(shipped):
 
 def test_negative_feature(arrays):
     _negative_feature(arrays)
-    _refused(arrays, r"text\.feature: node 0 reads column -1000000000, outside the 95 columns")
+    width = CONTEXT_WIDTH + len(GUESSES) * COLUMNS_PER_GUESS
+    _refused(arrays, rf"text\.feature: node 0 reads column -1000000000, outside the {width} columns")
 
 
 def test_feature_beyond_the_row_width(arrays):
-    arrays["html.feature"][0] = 60  # HTML rows have no markup-guess columns: 60 in all
-    _refused(arrays, r"html\.feature: node 0 reads column 60, outside the 60 columns")
+    arrays["html.feature"][0] = CONTEXT_WIDTH  # HTML rows have no markup-guess columns
+    _refused(
+        arrays, rf"html\.feature: node 0 reads column {CONTEXT_WIDTH}, outside the {CONTEXT_WIDTH} columns"
+    )
 
 
 def test_two_inner_nodes_pointing_at_each_other(arrays):

@@ -28,6 +28,19 @@ def test_repeated_blocks_share_the_lowest_score():
     assert keep.tolist() == [False, True, False]
 
 
+def test_an_html_page_says_a_kept_block_once_and_plain_text_keeps_its_lines():
+    paragraph = "The council approved the new flood wall on Tuesday evening."
+    blocks = [
+        Block(paragraph, tag="p"),
+        Block("A second paragraph of the story.", tag="p"),
+        Block(paragraph, tag="p"),
+    ]
+    scores = np.array([0.9, 0.9, 0.95])
+    assert keep_mask(blocks, scores).tolist() == [True, True, False]
+    assert keep_mask(blocks, scores, 0.5).tolist() == [True, True, False]
+    assert keep_mask(blocks, scores, plain_text=True).tolist() == [True, True, True]
+
+
 def test_short_repeats_are_decided_one_by_one():
     blocks = [Block("Share"), Block("Share")]
     assert keep_mask(blocks, np.array([0.1, 0.9]), 0.3).tolist() == [False, True]
