@@ -230,7 +230,9 @@ def load_adapters(path: Path) -> dict[str, SiteAdapter]:
                 continue
             weights = arrays[f"{kind}.weights"].astype(np.float64)
             scale, bias = float(arrays[f"{kind}.scale"]), float(arrays[f"{kind}.bias"])
-            if weights.shape != (ADAPTER_BUCKETS,) or not np.isfinite([*weights, scale, bias]).all():
+            if weights.shape != (ADAPTER_BUCKETS,) or not (
+                np.isfinite(weights).all() and np.isfinite([scale, bias]).all()
+            ):
                 raise ModelError(f"{path}: the {kind} site layer has the wrong shape or non-finite values")
             adapters[kind] = SiteAdapter(weights, scale, bias)
     return adapters

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -148,12 +147,12 @@ def render_view(cleaner: Cleaner, docs: Sequence[Document]) -> str:
         '<label>score from <input type="number" id="min-score" value="0" min="0" max="1" step="0.05"></label>'
         '<label>to <input type="number" id="max-score" value="1" min="0" max="1" step="0.05"></label>'
         '<span><span id="shown">0</span> blocks shown</span>'
+        f"<span> · model {html.escape(cleaner.version)}</span>"
     )
-    meta = html.escape(json.dumps({"model": cleaner.version}))
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>cleaner view</title><style>{STYLE}</style></head>"
-        f'<body data-meta="{meta}"><header>{controls}</header>{sections}<script>{SCRIPT}</script></body></html>'
+        f"<body><header>{controls}</header>{sections}<script>{SCRIPT}</script></body></html>"
     )
 
 

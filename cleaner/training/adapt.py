@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix, hstack, vstack
 
 from ..clean import Cleaner
 from ..errors import ModelError
-from ..model import ADAPTER_FILE, META_FILE, RUNTIME_FILE, file_sha256
+from ..model import ADAPTER_FILE, META_FILE, RUNTIME_FILE, file_sha256, shipped_dir
 from ..site_adapter import ADAPTER_BUCKETS, SiteAdapter, hashed_rows, log_odds
 from .corpus import LabeledDoc, read_corpus, read_labeled_dir
 
@@ -48,8 +48,6 @@ def fit_adapter(docs: Sequence[LabeledDoc], base_scores: Sequence[np.ndarray]) -
     w = np.concatenate([[max(len(b.text.split()), 1) for b in doc.blocks] for doc in docs]).astype(float)
     if len(set(y.tolist())) < 2:
         raise ValueError("the labeled pages need both body and chrome blocks")
-    from scipy.sparse import vstack
-
     model = LogisticRegression(C=STRENGTH, max_iter=1000, random_state=SEED)
     model.fit(vstack(X).tocsr(), y, sample_weight=w / w.mean())
     coef = model.coef_[0]
@@ -72,7 +70,7 @@ def adapt(labeled_dir: Path, base_dir: Path | None, out_dir: Path) -> dict:
     if not docs:
         raise ValueError(f"no labeled pages in {labeled_dir}")
     cleaner = Cleaner(base_dir)
-    base_folder = cleaner.model_dir or _shipped()
+    base_folder = cleaner.model_dir or shipped_dir()
     arrays: dict[str, np.ndarray] = {}
     adapted: dict[str, int] = {}
     for kind in ("html", "text"):
@@ -104,12 +102,6 @@ def adapt(labeled_dir: Path, base_dir: Path | None, out_dir: Path) -> dict:
         (staging / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         (staging / "MODEL_CARD.md").write_text(adapted_card(base_folder, meta), encoding="utf-8")
     return meta
-
-
-def _shipped() -> Path:
-    from ..model import shipped_dir
-
-    return shipped_dir()
 
 
 def adapted_card(base_folder: Path, meta: dict) -> str:
